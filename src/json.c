@@ -1,0 +1,301 @@
+/*
+ * json.c - json-c meets kurz here and nowhere else.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "json.h"
+#include "store.h"
+#include "valid.h"
+
+#define JSON_OUT_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static const struct {
+	const char	*name;
+	enum link_field	 bit;
+} link_members[] = {
+	{ "url", LF_URL },
+	{ "code", LF_CODE },
+	{ "domain", LF_DOMAIN },
+	{ "title", LF_TITLE },
+	{ "tags", LF_TAGS },
+	{ "expires_at", LF_EXPIRES_AT },
+	{ "max_clicks", LF_MAX_CLICKS },
+	{ "redirect_status", LF_REDIRECT_STATUS },
+};
+
+static enum kz_err
+fail(struct json_fail *f, enum kz_err err, const char *code,
+    const char *field, const char *detail)
+{
+	f->err = err;
+	f->code = code;
+	f->field = field;
+	f->detail = detail;
+	return err;
+}
+
+/* Copy a string member (or NULL for null). -1 when it is another type. */
+static int
+member_string(struct arena *a, json_object *v, const char **out,
+    size_t *len)
+{
+	if (v == NULL) {
+		*out = NULL;
+		*len = 0;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	*len = (size_t)json_object_get_string_len(v);
+	*out = arena_strndup(a, json_object_get_string(v), *len);
+	return 0;
+}
+
+static int
+member_int(json_object *v, int64_t *out)
+{
+	if (v == NULL) {
+		*out = 0;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_int))
+		return -1;
+	*out = json_object_get_int64(v);
+	return 0;
+}
+
+static int
+member_tags(struct arena *a, json_object *v, struct link_input *in)
+{
+	size_t	i, n;
+
+	in->ntags = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_array))
+		return -1;
+	n = json_object_array_length(v);
+	if (n > KZ_TAGS_MAX)
+		return -2;
+	in->tags = arena_alloc(a, (n + 1) * sizeof(*in->tags));
+	in->tag_lens = arena_alloc(a, (n + 1) * sizeof(*in->tag_lens));
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(v, i);
+
+		if (t == NULL || !json_object_is_type(t, json_type_string))
+			return -1;
+		if (member_string(a, t, &in->tags[i], &in->tag_lens[i]) == -1)
+			return -1;
+	}
+	in->ntags = n;
+	return 0;
+}
+
+/* Parse one strict JSON document; NULL with *f set when it is not one. */
+static json_object *
+json_parse(const char *body, size_t len, struct json_fail *f)
+{
+	json_tokener	*tok;
+	json_object	*o = NULL;
+	enum json_tokener_error	 jerr;
+
+	if (len == 0) {
+		fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body is empty; send a JSON object");
+		return NULL;
+	}
+	if (len > (size_t)INT32_MAX ||
+	    (tok = json_tokener_new_ex(KZ_JSON_DEPTH)) == NULL) {
+		fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body cannot be parsed");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (o == NULL || jerr != json_tokener_success) {
+		const char *why = "the request body is not valid JSON";
+
+		if (jerr == json_tokener_error_depth)
+			why = "the request body is nested too deeply";
+		else if (jerr == json_tokener_error_parse_utf8_string)
+			why = "the request body is not valid UTF-8";
+		else if (jerr == json_tokener_continue)
+			why = "the request body ends in the middle of a value";
+		json_object_put(o);
+		o = NULL;
+		fail(f, KZ_BADREQ, "invalid_json", NULL, why);
+	} else if (json_tokener_get_parse_end(tok) != len) {
+		json_object_put(o);
+		o = NULL;
+		fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body has data after the JSON value");
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+enum kz_err
+json_link_input(struct arena *a, const char *body, size_t len,
+    struct link_input *in, struct json_fail *f)
+{
+	json_object	*o, *v[KZ_ARRAY_SIZE(link_members)];
+	enum kz_err	 err = KZ_OK;
+	size_t		 i;
+	int		 rc;
+
+	memset(in, 0, sizeof(*in));
+	memset(v, 0, sizeof(v));
+	/* The body is what nginx sent; a NUL in it is not JSON. */
+	if (memchr(body, '\0', len) != NULL)
+		return fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body holds a NUL byte");
+	if ((o = json_parse(body, len, f)) == NULL)
+		return f->err;
+	if (!json_object_is_type(o, json_type_object)) {
+		err = fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body must be a JSON object");
+		goto out;
+	}
+	json_object_object_foreach(o, key, val) {
+		for (i = 0; i < KZ_ARRAY_SIZE(link_members); i++)
+			if (strcmp(key, link_members[i].name) == 0)
+				break;
+		if (i == KZ_ARRAY_SIZE(link_members)) {
+			err = fail(f, KZ_INVALID, "unknown_field",
+			    strlen(key) <= KZ_CODE_MAX ? arena_strdup(a, key) :
+			    "(long name)", strlen(key) <= KZ_CODE_MAX ?
+			    arena_printf(a, "\"%s\" is not a field of a link",
+			    key) : "a field name is longer than any field of a "
+			    "link");
+			goto out;
+		}
+		in->have |= link_members[i].bit;
+		if (val == NULL)
+			in->nulls |= link_members[i].bit;
+		v[i] = val;
+	}
+	if (member_string(a, v[0], &in->url, &in->url_len) == -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "url",
+		    "url must be a string");
+	else if (member_string(a, v[1], &in->code, &in->code_len) == -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "code",
+		    "code must be a string or null");
+	else if (member_string(a, v[2], &in->domain, &in->domain_len) == -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "domain",
+		    "domain must be a string");
+	else if (member_string(a, v[3], &in->title, &in->title_len) == -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "title",
+		    "title must be a string or null");
+	else if ((rc = member_tags(a, v[4], in)) != 0)
+		err = fail(f, KZ_INVALID, "invalid_field", "tags", rc == -2 ?
+		    "a link has at most 32 tags" :
+		    "tags must be an array of strings");
+	else if (member_string(a, v[5], &in->expires_at, &in->expires_len) ==
+	    -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "expires_at",
+		    "expires_at must be an RFC 3339 time string or null");
+	else if (member_int(v[6], &in->max_clicks) == -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "max_clicks",
+		    "max_clicks must be a whole number or null");
+	else if (member_int(v[7], &in->redirect_status) == -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "redirect_status",
+		    "redirect_status must be one of 301, 302, 307, 308");
+out:
+	json_object_put(o);
+	return err;
+}
+
+static json_object *
+str_or_null(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+static json_object *
+time_or_null(int64_t t)
+{
+	char	buf[VALID_TIME_LEN + 1];
+
+	if (t == 0)
+		return NULL;
+	valid_time_format(t, buf);
+	return json_object_new_string(buf);
+}
+
+static json_object *
+int_or_null(int64_t v)
+{
+	return v != 0 ? json_object_new_int64(v) : NULL;
+}
+
+/* Serialise o into the arena and drop it. */
+static char *
+json_finish(struct arena *a, json_object *o, size_t *len)
+{
+	const char	*s;
+	size_t		 n;
+	char		*out;
+
+	s = json_object_to_json_string_length(o, JSON_OUT_FLAGS, &n);
+	out = arena_strndup(a, s, n);
+	json_object_put(o);
+	*len = n;
+	return out;
+}
+
+char *
+json_link(struct arena *a, const struct link *l, const char *short_base,
+    size_t *len)
+{
+	json_object	*o = json_object_new_object(), *tags;
+	size_t		 i;
+
+	json_object_object_add(o, "code", json_object_new_string(l->code));
+	json_object_object_add(o, "domain", json_object_new_string(
+	    l->domain != NULL ? l->domain : ""));
+	json_object_object_add(o, "url", json_object_new_string(l->url));
+	json_object_object_add(o, "short_url", json_object_new_string(
+	    arena_printf(a, "%s/%s", short_base, l->code)));
+	json_object_object_add(o, "title", str_or_null(l->title));
+	tags = json_object_new_array_ext((int)l->ntags);
+	for (i = 0; i < l->ntags; i++)
+		json_object_array_add(tags, json_object_new_string(l->tags[i]));
+	json_object_object_add(o, "tags", tags);
+	json_object_object_add(o, "redirect_status",
+	    json_object_new_int(l->redirect_status));
+	json_object_object_add(o, "expires_at", time_or_null(l->expires_at));
+	json_object_object_add(o, "max_clicks", int_or_null(l->max_clicks));
+	json_object_object_add(o, "clicks", json_object_new_int64(l->clicks));
+	json_object_object_add(o, "created_at", time_or_null(l->created_at));
+	json_object_object_add(o, "updated_at", time_or_null(l->updated_at));
+	json_object_object_add(o, "deleted_at", time_or_null(l->deleted_at));
+	json_object_object_add(o, "version", json_object_new_int64(l->version));
+	return json_finish(a, o, len);
+}
+
+char *
+json_problem(struct arena *a, int status, const char *title,
+    const char *detail, const char *code, const char *field, size_t *len)
+{
+	json_object	*o = json_object_new_object(), *errors;
+
+	json_object_object_add(o, "type", json_object_new_string("about:blank"));
+	json_object_object_add(o, "title", json_object_new_string(title));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	json_object_object_add(o, "code", json_object_new_string(code));
+	if (field != NULL) {
+		errors = json_object_new_object();
+		json_object_object_add(errors, field,
+		    json_object_new_string(detail));
+		json_object_object_add(o, "errors", errors);
+	}
+	return json_finish(a, o, len);
+}

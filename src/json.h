@@ -1,0 +1,83 @@
+/*
+ * json.h - json-c glue: request bodies into C, C into response bodies.
+ * The only file that includes json-c.
+ */
+#ifndef KZ_JSON_H
+#define KZ_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kz.h"
+
+struct arena;
+struct link;
+
+/* Which members a link body carried (null counts as carried). */
+enum link_field {
+	LF_URL = 1 << 0,
+	LF_CODE = 1 << 1,
+	LF_DOMAIN = 1 << 2,
+	LF_TITLE = 1 << 3,
+	LF_TAGS = 1 << 4,
+	LF_EXPIRES_AT = 1 << 5,
+	LF_MAX_CLICKS = 1 << 6,
+	LF_REDIRECT_STATUS = 1 << 7
+};
+
+/*
+ * A link body with each member type-checked and copied into the arena,
+ * its values not yet judged. A string member that was null is NULL.
+ */
+struct link_input {
+	unsigned	 have;		/* enum link_field bits */
+	unsigned	 nulls;		/* of those, the ones that were null */
+	const char	*url;
+	size_t		 url_len;
+	const char	*code;
+	size_t		 code_len;
+	const char	*domain;
+	size_t		 domain_len;
+	const char	*title;
+	size_t		 title_len;
+	const char	**tags;
+	size_t		*tag_lens;
+	size_t		 ntags;
+	const char	*expires_at;
+	size_t		 expires_len;
+	int64_t		 max_clicks;	/* 0 when null */
+	int64_t		 redirect_status; /* 0 when null */
+};
+
+/* Why a body was refused: a problem code, the member, a sentence. */
+struct json_fail {
+	enum kz_err	 err;
+	const char	*code;
+	const char	*field;
+	const char	*detail;
+};
+
+/*
+ * Parse body (len bytes) as one JSON object of link members. Strict
+ * JSON, valid UTF-8, at most KZ_JSON_DEPTH deep, nothing after it.
+ * KZ_BADREQ (invalid_json) when it is not such a document; KZ_INVALID
+ * for an unknown member (unknown_field) or a member of the wrong type
+ * (invalid_field); *f says which.
+ */
+enum kz_err	 json_link_input(struct arena *a, const char *body, size_t len,
+		    struct link_input *in, struct json_fail *f);
+
+/*
+ * The link as a JSON object, in a; short_base is the origin that
+ * short_url starts with ("https://s.example.com").
+ */
+char		*json_link(struct arena *a, const struct link *l,
+		    const char *short_base, size_t *len);
+
+/* An RFC 9457 problem body, in a. field may be NULL. */
+char		*json_problem(struct arena *a, int status, const char *title,
+		    const char *detail, const char *code, const char *field,
+		    size_t *len);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * main.c - kurz-fcgi: configuration, the store, signals, the accept loop.
+ *
+ * One request at a time. Signals that stop the worker are blocked except
+ * while it waits in ppoll(2), so SIGTERM always lands between requests:
+ * the request in hand is finished, the buffered clicks are written, and
+ * the worker exits 0.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "arena.h"
+#include "clicks.h"
+#include "conf.h"
+#include "fcgi.h"
+#include "http.h"
+#include "log.h"
+#include "route.h"
+#include "store.h"
+
+#define MAIN_BURST	64	/* requests served before looking at the clock */
+#define MAIN_EXIT_TRIES	20	/* flushes tried at shutdown, busy_ms apart */
+
+static volatile sig_atomic_t	stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+signals(sigset_t *waitmask)
+{
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+	    SIGUSR1 };
+	struct sigaction	 sa;
+	sigset_t		 block;
+	size_t			 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	sigemptyset(&block);
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < KZ_ARRAY_SIZE(sigs); i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	for (i = 0; i < KZ_ARRAY_SIZE(sigs); i++)
+		sigdelset(waitmask, sigs[i]);
+}
+
+/* Serve one request that is waiting; 0 when none was, -1 on a fatal error. */
+static int
+serve(struct fcgi *f, struct hctx *c, const struct conf *conf)
+{
+	struct req	 r;
+	struct resp	 rs;
+	const char	*why;
+	enum kz_err	 err;
+	int		 rc;
+
+	arena_reset(c->a);
+	rc = fcgi_accept(f, c->a, &r, conf->body_max, &err, &why);
+	if (rc <= 0)
+		return rc;
+	resp_init(&rs);
+	c->req = &r;
+	c->resp = &rs;
+	c->now_ms = now_ms();
+	c->key_id = 0;
+	c->scope = SCOPE_NONE;
+	c->arg = NULL;
+	if (err == KZ_OK)
+		route_dispatch(c);
+	else {
+		resp_fail(&rs, c->a, err, NULL, NULL, "%s", why);
+		resp_problem(&rs, c->a, err);
+	}
+	fcgi_respond(f, &r, &rs);
+	return 1;
+}
+
+static void
+flush(struct clicks *clicks, struct store *s)
+{
+	enum kz_err	err;
+
+	if ((err = clicks_flush(clicks, s)) != KZ_OK)
+		log_warn("%zu clicks held: the database refused them (%d); "
+		    "retrying", clicks_pending(clicks), (int)err);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf	 conf;
+	struct hctx	 c;
+	struct fcgi	*f = NULL;
+	struct store	*s = NULL;
+	struct clicks	*clicks = NULL;
+	struct arena	*a = NULL;
+	struct pollfd	 pfd;
+	struct timespec	 ts;
+	sigset_t	 waitmask;
+	char		 err[512];
+	int		 due, i, rc, status = 1;
+
+	if (argc > 1 && (strcmp(argv[1], "-V") == 0 ||
+	    strcmp(argv[1], "--version") == 0)) {
+		puts("kurz-fcgi " PACKAGE_VERSION);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: kurz-fcgi [-V]\n"
+		    "configured by KURZ_* environment variables; started by "
+		    "spawn-fcgi (see kurz-fcgi(8))\n");
+		return 2;
+	}
+	if (conf_load(&conf, NULL, err, sizeof(err)) == -1) {
+		fprintf(stderr, "kurz-fcgi: %s\n", err);
+		return 1;
+	}
+	log_init("kurz-fcgi", conf.log_level);
+	signals(&waitmask);
+	if (sodium_init() < 0) {
+		log_error("libsodium failed to initialise");
+		return 1;
+	}
+	if ((f = fcgi_open(err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return 1;
+	}
+	/* Opened here, after multiwatch's fork: one connection per process. */
+	if ((s = store_open(conf.db, conf.busy_ms, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	if ((clicks = clicks_create(conf.click_batch, conf.click_flush_ms)) ==
+	    NULL || (a = arena_create()) == NULL) {
+		log_error("out of memory");
+		goto out;
+	}
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.store = s;
+	c.conf = &conf;
+	c.clicks = clicks;
+	log_info("ready on schema %d", store_schema_version(s));
+
+	pfd.fd = fcgi_listen_fd(f);
+	pfd.events = POLLIN;
+	while (!stop) {
+		due = clicks_due(clicks, now_ms());
+		if (due == 0) {
+			flush(clicks, s);
+			due = clicks_due(clicks, now_ms());
+			if (due == 0)
+				due = (int)conf.busy_ms; /* refused: retry later */
+		}
+		ts.tv_sec = due / 1000;
+		ts.tv_nsec = (long)(due % 1000) * 1000000;
+		rc = ppoll(&pfd, 1, due < 0 ? NULL : &ts, &waitmask);
+		if (rc < 0 && errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			goto out;
+		}
+		if (rc <= 0)
+			continue;
+		for (i = 0; i < MAIN_BURST && !stop; i++) {
+			if ((rc = serve(f, &c, &conf)) < 0)
+				goto out;
+			if (rc == 0 || clicks_due(clicks, now_ms()) == 0)
+				break;
+		}
+	}
+	status = 0;
+out:
+	for (i = 0; clicks != NULL && clicks_pending(clicks) > 0 &&
+	    i < MAIN_EXIT_TRIES; i++)
+		flush(clicks, s);
+	if (clicks != NULL && clicks_pending(clicks) > 0) {
+		log_error("%zu clicks could not be written at exit",
+		    clicks_pending(clicks));
+		status = 1;
+	}
+	if (status == 0)
+		log_info("stopping");
+	clicks_free(clicks);
+	arena_free(a);
+	store_close(s);
+	fcgi_close(f);
+	return status;
+}
