@@ -153,7 +153,7 @@ main(int argc, char *argv[])
 	}
 	log_init("kurzctl", LOG_LVL_WARN);
 	db = conf.db;
-	while ((ch = getopt(argc, argv, "d:h")) != -1) {
+	while ((ch = getopt(argc, argv, "+d:h")) != -1) {
 		switch (ch) {
 		case 'd':
 			db = optarg;
