@@ -30,13 +30,21 @@
 #define MAIN_BURST	64	/* requests served before looking at the clock */
 #define MAIN_EXIT_TRIES	20	/* flushes tried at shutdown, busy_ms apart */
 
-static volatile sig_atomic_t	stop;
+static volatile sig_atomic_t	stop, flush_now;
 
 static void
 on_stop(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* SIGUSR2, which multiwatch passes on: write the buffered clicks now. */
+static void
+on_flush(int sig)
+{
+	(void)sig;
+	flush_now = 1;
 }
 
 static int64_t
@@ -69,9 +77,13 @@ signals(sigset_t *waitmask)
 		sigaction(sigs[i], &sa, NULL);
 		sigaddset(&block, sigs[i]);
 	}
+	sa.sa_handler = on_flush;
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaddset(&block, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
 	for (i = 0; i < KZ_ARRAY_SIZE(sigs); i++)
 		sigdelset(waitmask, sigs[i]);
+	sigdelset(waitmask, SIGUSR2);
 }
 
 /* Serve one request that is waiting; 0 when none was, -1 on a fatal error. */
@@ -176,6 +188,10 @@ main(int argc, char *argv[])
 	pfd.events = POLLIN;
 	while (!stop) {
 		due = clicks_due(clicks, now_ms());
+		if (flush_now) {
+			flush_now = 0;
+			due = clicks_pending(clicks) > 0 ? 0 : due;
+		}
 		if (due == 0) {
 			flush(clicks, s);
 			due = clicks_due(clicks, now_ms());

@@ -459,7 +459,8 @@ valid_time(const char *s, size_t len, int64_t *out)
 	    oh > 23 || om > 59)
 		return false;
 	t += (s[i] == '+' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
-	if (t < 0)
+	/* The offset may carry the instant out of the years we keep. */
+	if (t < 0 || t >= days_from_civil(10000, 1, 1) * 86400)
 		return false;
 	*out = t;
 	return true;
