@@ -1,0 +1,715 @@
+/*
+ * t_store.c - the database: opening, migrating, racing, links, visits,
+ * clicks and keys, in a temporary directory of its own.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "codes.h"
+#include "kz.h"
+#include "migrations.h"
+#include "store.h"
+
+#include "tap.h"
+
+#define BUSY_MS		10000
+#define NPROC		8
+#define ROUNDS		3
+
+/* The tables of 001_init, which every later schema keeps. */
+#define TABLES_SQL	"SELECT count(*) FROM sqlite_schema WHERE " \
+			"type = 'table' AND name IN ('links', 'clicks', " \
+			"'api_keys', 'link_tags')"
+
+static char	tmpdir[64];
+
+/* A path in the temporary directory; each call gets its own buffer. */
+static const char *
+path(const char *name)
+{
+	static char	buf[8][sizeof(tmpdir) + 256 + 2];
+	static int	n;
+	char		*p = buf[n++ % 8];
+
+	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
+	return p;
+}
+
+static void
+cleanup(void)
+{
+	struct dirent	*e;
+	DIR		*d;
+
+	if (tmpdir[0] == '\0' || (d = opendir(tmpdir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlink(path(e->d_name));
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+/* Run SQL on a file with sqlite3 itself, bypassing the store. */
+static int
+raw_exec(const char *file, const char *sql)
+{
+	sqlite3	*db;
+	int	 rc;
+
+	if (sqlite3_open(file, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* One integer from a query on a file, or -1. */
+static long long
+raw_int(const char *file, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+
+	if (sqlite3_open(file, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_open(void)
+{
+	struct store	*s;
+	char		 err[1024];
+	const char	*p;
+	FILE		*f;
+	int		 i;
+
+	p = path("new.db");
+	err[0] = '\0';
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	if (!tap_ok(s != NULL, "store_open creates a new file"))
+		printf("#   %s\n", err);
+	tap_ok(migrations_count >= 1, "at least one migration built in");
+	tap_ok(s != NULL && store_schema_version(s) == (int)migrations_count,
+	    "  schema version %zu, the latest", migrations_count);
+	tap_ok(s != NULL && store_health(s) == KZ_OK, "  healthy");
+	store_close(s);
+	tap_ok(access(p, F_OK) == 0, "  the file exists");
+	tap_ok(raw_int(p, "PRAGMA user_version") == (long long)migrations_count,
+	    "  user_version %zu", migrations_count);
+	tap_ok(raw_int(p, TABLES_SQL) == 4, "  the tables are there");
+
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	tap_ok(s != NULL && store_schema_version(s) == (int)migrations_count,
+	    "store_open again: same version");
+	store_close(s);
+	store_close(NULL);
+
+	/* Garbage. */
+	p = path("garbage.db");
+	f = fopen(p, "w");
+	for (i = 0; i < 200; i++)
+		fputs("this is not an SQLite database, just text. ", f);
+	fclose(f);
+	err[0] = '\0';
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	tap_ok(s == NULL, "store_open on garbage fails");
+	if (!tap_ok(strstr(err, p) != NULL, "  the message names the file"))
+		printf("#   %s\n", err);
+	store_close(s);
+
+	/* Another program's database. */
+	p = path("other.db");
+	raw_exec(p, "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name "
+	    "TEXT); INSERT INTO accounts VALUES (1, 'x')");
+	err[0] = '\0';
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	tap_ok(s == NULL, "store_open on another program's database fails");
+	if (!tap_ok(strstr(err, "not a kurz database") != NULL &&
+	    strstr(err, p) != NULL, "  \"not a kurz database\", the file"))
+		printf("#   %s\n", err);
+	tap_ok(raw_int(p, "SELECT count(*) FROM accounts") == 1 &&
+	    raw_int(p, "SELECT count(*) FROM sqlite_schema") == 1,
+	    "  its tables are untouched");
+	tap_ok(raw_int(p, "SELECT journal_mode = 'delete' FROM "
+	    "pragma_journal_mode") == 1, "  its journal mode is untouched");
+	store_close(s);
+
+	/* A database of a later kurz. */
+	p = path("newer.db");
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	store_close(s);
+	tap_ok(raw_exec(p, "PRAGMA user_version = 99") == 0,
+	    "set user_version 99");
+	err[0] = '\0';
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	tap_ok(s == NULL, "store_open on schema 99 fails");
+	if (!tap_ok(strstr(err, "newer") != NULL && strstr(err, p) != NULL,
+	    "  \"newer\", the file"))
+		printf("#   %s\n", err);
+	tap_ok(raw_int(p, "PRAGMA user_version") == 99, "  left at 99");
+	store_close(s);
+
+	/* A directory that is not there. */
+	p = path("missing/dir/kurz.db");
+	err[0] = '\0';
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	tap_ok(s == NULL && strstr(err, p) != NULL,
+	    "store_open in a missing directory fails, names the file");
+	store_close(s);
+}
+
+/*
+ * NPROC processes open the same new file at once: each after the fork,
+ * released together by the closing of a pipe.
+ */
+static void
+test_race(void)
+{
+	char		 name[32], err[512];
+	const char	*p;
+	pid_t		 pid[NPROC];
+	int		 fds[2], i, round, status, ok;
+	char		 c;
+
+	for (round = 0; round < ROUNDS; round++) {
+		snprintf(name, sizeof(name), "race%d.db", round);
+		p = path(name);
+		if (pipe(fds) == -1)
+			abort();
+		fflush(stdout);
+		for (i = 0; i < NPROC; i++) {
+			if ((pid[i] = fork()) == -1)
+				abort();
+			if (pid[i] == 0) {
+				struct store	*s;
+				int		 rc;
+
+				close(fds[1]);
+				(void)!read(fds[0], &c, 1);
+				s = store_open(p, BUSY_MS, err, sizeof(err));
+				rc = s != NULL &&
+				    store_schema_version(s) ==
+				    (int)migrations_count &&
+				    store_health(s) == KZ_OK ? 0 : 1;
+				if (s == NULL)
+					fprintf(stderr, "child %d: %s\n", i,
+					    err);
+				store_close(s);
+				_exit(rc);
+			}
+		}
+		close(fds[0]);
+		close(fds[1]);
+		ok = 0;
+		for (i = 0; i < NPROC; i++)
+			if (waitpid(pid[i], &status, 0) == pid[i] &&
+			    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				ok++;
+		tap_ok(ok == NPROC, "round %d: %d processes open one new file "
+		    "at once: %d succeed", round, NPROC, ok);
+		tap_ok(raw_int(p, "PRAGMA user_version") ==
+		    (long long)migrations_count && raw_int(p, TABLES_SQL) == 4,
+		    "  migrated: version %zu, the tables there",
+		    migrations_count);
+	}
+}
+
+static int
+in_alphabet(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (strchr(CODES_ALPHABET, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+link_init(struct link *l, const char *domain, const char *code,
+    const char *url)
+{
+	memset(l, 0, sizeof(*l));
+	l->domain = domain;
+	l->code = code;
+	l->url = url;
+	l->redirect_status = 302;
+}
+
+static void
+test_links(struct store *s, struct arena *a)
+{
+	static const char	*tags[] = { "zeta", "alpha", "mid dle",
+	    "caf\xc3\xa9", "a,b" };
+	struct link		 l, out, got;
+	char			 seen[50][8];
+	int64_t			 now = (int64_t)time(NULL), id;
+	size_t			 i, j;
+	int			 ok;
+
+	link_init(&l, "", "Docs", "https://example.com/handbook");
+	tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_OK,
+	    "store_link_create Docs");
+	tap_ok(out.id > 0, "  id");
+	tap_str(out.code, "Docs", "  code as given");
+	tap_ok(out.version == 1 && out.clicks == 0 && out.deleted_at == 0,
+	    "  version 1, no clicks, not deleted");
+	tap_ok(out.created_at >= now - 5 && out.created_at <= now + 5 &&
+	    out.updated_at == out.created_at, "  created_at, updated_at");
+	id = out.id;
+
+	memset(&got, 0, sizeof(got));
+	tap_ok(store_link_get(s, a, "", "docs", &got) == KZ_OK,
+	    "store_link_get docs finds Docs");
+	tap_ok(got.id == id, "  same id");
+	tap_str(got.code, "Docs", "  code as stored");
+	tap_str(got.domain, "", "  domain \"\"");
+	tap_str(got.url, "https://example.com/handbook", "  url");
+	tap_ok(got.title == NULL, "  title NULL");
+	tap_ok(got.ntags == 0, "  no tags");
+	tap_ok(got.redirect_status == 302 && got.expires_at == 0 &&
+	    got.max_clicks == 0 && got.clicks == 0 && got.deleted_at == 0 &&
+	    got.version == 1 && got.created_at == out.created_at,
+	    "  the other columns");
+	tap_ok(store_link_get(s, a, "", "DOCS", &got) == KZ_OK &&
+	    got.id == id, "store_link_get DOCS");
+	tap_ok(store_link_get(s, a, "", "doc", &got) == KZ_NOTFOUND,
+	    "store_link_get doc: not found");
+	tap_ok(store_link_get(s, a, "", "docsx", &got) == KZ_NOTFOUND,
+	    "store_link_get docsx: not found");
+
+	link_init(&l, "", "DOCS", "https://other.example/");
+	tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_CONFLICT,
+	    "store_link_create DOCS: conflict");
+	link_init(&l, "", "docs", "https://other.example/");
+	tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_CONFLICT,
+	    "store_link_create docs: conflict");
+	tap_ok(store_link_get(s, a, "", "docs", &got) == KZ_OK &&
+	    strcmp(got.url, "https://example.com/handbook") == 0,
+	    "  the first link is unchanged");
+	link_init(&l, "go.example.com", "docs", "https://go.example/docs");
+	tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_OK &&
+	    out.id != id, "store_link_create docs in another domain");
+	tap_ok(store_link_get(s, a, "go.example.com", "DOCS", &got) == KZ_OK &&
+	    got.id == out.id && strcmp(got.domain, "go.example.com") == 0,
+	    "  found there");
+	tap_ok(store_link_get(s, a, "other.example", "docs", &got) ==
+	    KZ_NOTFOUND, "store_link_get in a third domain: not found");
+
+	/* Generated codes. */
+	link_init(&l, "", NULL, "https://example.com/gen");
+	tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_OK &&
+	    out.code != NULL && strlen(out.code) == 7 && in_alphabet(out.code),
+	    "generated code of 7");
+	tap_ok(out.code != NULL && store_link_get(s, a, "", out.code, &got) ==
+	    KZ_OK && got.id == out.id, "  stored under it");
+	ok = 1;
+	for (i = 0; i < 50; i++) {
+		if (store_link_create(s, a, &l, 0, KZ_CODE_GEN_MIN, &out) !=
+		    KZ_OK || strlen(out.code) != KZ_CODE_GEN_MIN ||
+		    !in_alphabet(out.code)) {
+			ok = 0;
+			break;
+		}
+		snprintf(seen[i], sizeof(seen[i]), "%s", out.code);
+		for (j = 0; j < i; j++)
+			if (strcmp(seen[i], seen[j]) == 0)
+				ok = 0;
+	}
+	tap_ok(ok, "50 generated codes of 4, distinct");
+	tap_ok(store_link_create(s, a, &l, 0, KZ_CODE_GEN_MAX, &out) ==
+	    KZ_OK && strlen(out.code) == KZ_CODE_GEN_MAX,
+	    "generated code of 32");
+
+	/* Every column, tags in order. */
+	link_init(&l, "", "full", "https://example.com/full");
+	l.title = "Caf\xc3\xa9 menu";
+	l.tags = tags;
+	l.ntags = KZ_ARRAY_SIZE(tags);
+	l.redirect_status = 308;
+	l.expires_at = 1795435200;
+	l.max_clicks = 7;
+	tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_OK,
+	    "store_link_create with every field");
+	tap_ok(store_link_get(s, a, "", "FULL", &got) == KZ_OK,
+	    "store_link_get full");
+	tap_str(got.title, "Caf\xc3\xa9 menu", "  title");
+	tap_ok(got.redirect_status == 308 && got.expires_at == 1795435200 &&
+	    got.max_clicks == 7, "  redirect_status, expires_at, max_clicks");
+	if (tap_ok(got.ntags == KZ_ARRAY_SIZE(tags), "  %zu tags",
+	    KZ_ARRAY_SIZE(tags))) {
+		for (i = 0; i < got.ntags; i++)
+			tap_str(got.tags[i], tags[i], "  tag in order");
+	}
+}
+
+static void
+test_target(struct store *s, struct arena *a)
+{
+	struct link	 l, out;
+	struct target	 t;
+	int64_t		 id_default, id_host;
+
+	link_init(&l, "", "go", "https://default.example/");
+	store_link_create(s, a, &l, 0, 7, &out);
+	id_default = out.id;
+	link_init(&l, "h.example", "go", "https://host.example/");
+	l.redirect_status = 301;
+	l.max_clicks = 9;
+	l.expires_at = 1795435200;
+	store_link_create(s, a, &l, 0, 7, &out);
+	id_host = out.id;
+	link_init(&l, "h.example", "only", "https://only.example/");
+	store_link_create(s, a, &l, 0, 7, &out);
+
+	memset(&t, 0, sizeof(t));
+	tap_ok(store_target(s, a, "h.example", "go", &t) == KZ_OK &&
+	    t.id == id_host, "store_target prefers the host's link");
+	tap_str(t.url, "https://host.example/", "  url");
+	tap_ok(t.redirect_status == 301 && t.max_clicks == 9 &&
+	    t.expires_at == 1795435200 && !t.deleted, "  its fields");
+	tap_ok(store_target(s, a, "h.example", "GO", &t) == KZ_OK &&
+	    t.id == id_host, "store_target GO under the host");
+	tap_ok(store_target(s, a, "other.example", "go", &t) == KZ_OK &&
+	    t.id == id_default, "store_target falls back to domain \"\"");
+	tap_str(t.url, "https://default.example/", "  url");
+	tap_ok(t.redirect_status == 302 && t.max_clicks == 0 &&
+	    t.expires_at == 0, "  its fields");
+	tap_ok(store_target(s, a, "", "go", &t) == KZ_OK &&
+	    t.id == id_default, "store_target with host \"\"");
+	tap_ok(store_target(s, a, "h.example", "only", &t) == KZ_OK &&
+	    strcmp(t.url, "https://only.example/") == 0,
+	    "store_target of a code only the host has");
+	tap_ok(store_target(s, a, "other.example", "only", &t) ==
+	    KZ_NOTFOUND, "  another host does not see it");
+	tap_ok(store_target(s, a, "h.example", "unknown", &t) == KZ_NOTFOUND,
+	    "store_target unknown: not found");
+	tap_ok(store_target(s, a, "h.example", "g", &t) == KZ_NOTFOUND,
+	    "store_target g: not found");
+}
+
+static void	test_stats(struct store *, struct arena *, int64_t);
+
+static void
+test_visits(struct store *s, struct arena *a, const char *file)
+{
+	struct link	 l, out, got;
+	struct click	 c[3];
+	int64_t		 capped, free_id;
+	int		 i;
+	long long	 rows;
+	enum kz_err	 err;
+	char		 sql[128];
+
+	link_init(&l, "", "capped", "https://example.com/c");
+	l.max_clicks = 3;
+	store_link_create(s, a, &l, 0, 7, &out);
+	capped = out.id;
+	for (i = 0; i < 3; i++)
+		tap_ok(store_link_take_visit(s, capped) == KZ_OK,
+		    "store_link_take_visit %d of 3", i + 1);
+	tap_ok(store_link_take_visit(s, capped) == KZ_GONE,
+	    "store_link_take_visit 4 of 3: gone");
+	tap_ok(store_link_take_visit(s, capped) == KZ_GONE,
+	    "store_link_take_visit 5 of 3: gone");
+	tap_ok(store_link_get(s, a, "", "capped", &got) == KZ_OK &&
+	    got.clicks == 3, "  clicks 3");
+
+	link_init(&l, "", "uncapped", "https://example.com/u");
+	store_link_create(s, a, &l, 0, 7, &out);
+	free_id = out.id;
+	for (i = 0; i < 5; i++)
+		if (store_link_take_visit(s, free_id) != KZ_OK)
+			break;
+	tap_ok(i == 5, "store_link_take_visit without a cap: 5 of 5");
+
+	/* Clicks: only bump raises the counter. */
+	link_init(&l, "", "clicked", "https://example.com/k");
+	store_link_create(s, a, &l, 0, 7, &out);
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < 3; i++) {
+		c[i].link_id = out.id;
+		c[i].ts_ms = 1795435200000LL + i;
+	}
+	c[0].bump = true;
+	c[1].bump = false;
+	c[1].bot = true;
+	c[2].bump = true;
+	c[0].referrer = "https://ref/";
+	c[0].user_agent = "UA";
+	tap_ok(store_clicks_write(s, c, 3) == KZ_OK, "store_clicks_write 3");
+	tap_ok(store_link_get(s, a, "", "clicked", &got) == KZ_OK &&
+	    got.clicks == 2, "  links.clicks raised for the 2 with bump");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM clicks WHERE "
+	    "link_id = %lld", (long long)out.id);
+	tap_ok(raw_int(file, sql) == 3, "  3 rows in clicks");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM clicks WHERE "
+	    "link_id = %lld AND bot = 1", (long long)out.id);
+	tap_ok(raw_int(file, sql) == 1, "  1 of them a bot");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM clicks WHERE "
+	    "link_id = %lld AND referrer IS NULL AND user_agent IS NULL",
+	    (long long)out.id);
+	tap_ok(raw_int(file, sql) == 2, "  NULL referrer and UA are NULL");
+	snprintf(sql, sizeof(sql), "SELECT ts FROM clicks WHERE "
+	    "link_id = %lld AND referrer = 'https://ref/' AND "
+	    "user_agent = 'UA'", (long long)out.id);
+	tap_ok(raw_int(file, sql) == 1795435200000LL, "  ts in ms, strings");
+	tap_ok(store_clicks_write(s, c, 0) == KZ_OK, "store_clicks_write 0");
+
+	/* One bad click: the batch is one transaction, none of it lands. */
+	c[1].link_id = 99999999;
+	err = store_clicks_write(s, c, 3);
+	tap_ok(err != KZ_OK, "store_clicks_write with a missing link fails");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM clicks");
+	rows = raw_int(file, sql);
+	tap_ok(store_link_get(s, a, "", "clicked", &got) == KZ_OK &&
+	    got.clicks == 2 && rows == 3, "  nothing of it written");
+	/* And the store still works. */
+	c[1].link_id = out.id;
+	tap_ok(store_clicks_write(s, c, 3) == KZ_OK &&
+	    store_link_get(s, a, "", "clicked", &got) == KZ_OK &&
+	    got.clicks == 4, "store_clicks_write after a failure");
+
+	/* The rollups: two writes of 2 people and a bot, one hour. */
+	snprintf(sql, sizeof(sql), "SELECT visits * 100 + bots FROM "
+	    "link_hours WHERE link_id = %lld AND hour = 498732",
+	    (long long)out.id);
+	tap_ok(raw_int(file, sql) == 402, "link_hours: 4 visits, 2 bots");
+	snprintf(sql, sizeof(sql), "SELECT visits * 10000 + uniques * 100 + "
+	    "bots FROM link_days WHERE link_id = %lld AND day = 20780",
+	    (long long)out.id);
+	tap_ok(raw_int(file, sql) == 40002,
+	    "link_days: 4 visits, no visitor hashes, 2 bots");
+	snprintf(sql, sizeof(sql), "SELECT visits * 100 + bots FROM "
+	    "link_dims WHERE link_id = %lld AND dim = 'referrer' AND "
+	    "value = '(direct)'", (long long)out.id);
+	tap_ok(raw_int(file, sql) == 402, "link_dims: referrer (direct)");
+	test_stats(s, a, out.id);
+
+	/* A miss: a code with no link, kept by code and day. */
+	memset(c, 0, sizeof(c));
+	c[0].code = "ghost";
+	c[0].ts_ms = 1795435200000LL;
+	c[1] = c[0];
+	tap_ok(store_clicks_write(s, c, 2) == KZ_OK,
+	    "store_clicks_write of 2 misses");
+	tap_ok(raw_int(file, "SELECT visits FROM misses WHERE "
+	    "code = 'ghost' AND day = 20780") == 2, "  misses: 2");
+	tap_ok(raw_int(file, "SELECT count(*) FROM clicks WHERE "
+	    "link_id = 0") == 0, "  no raw row");
+}
+
+static void
+test_stats(struct store *s, struct arena *a, int64_t link_id)
+{
+	struct stats_point	*p = NULL;
+	struct stats_top	 top[STATS_TOP_MAX];
+	size_t			 n = 99;
+
+	tap_ok(store_stats_series(s, a, link_id, false, 20770, 20790, &p,
+	    &n) == KZ_OK && n == 1 && p[0].t == 20780 && p[0].visits == 4 &&
+	    p[0].bots == 2, "store_stats_series by day");
+	tap_ok(store_stats_series(s, a, link_id, true, 498700, 498800, &p,
+	    &n) == KZ_OK && n == 1 && p[0].t == 498732 && p[0].visits == 4 &&
+	    p[0].bots == 2, "store_stats_series by hour");
+	tap_ok(store_stats_series(s, a, link_id, false, 20781, 20790, &p,
+	    &n) == KZ_OK && n == 0, "store_stats_series outside: none");
+	tap_ok(store_stats_top(s, a, link_id, "referrer", 20780, 20780, false,
+	    top, &n) == KZ_OK && n == 1 && strcmp(top[0].value, "(direct)") ==
+	    0 && top[0].n == 4, "store_stats_top referrer, people");
+	tap_ok(store_stats_top(s, a, link_id, "referrer", 20780, 20780, true,
+	    top, &n) == KZ_OK && n == 1 && top[0].n == 6,
+	    "store_stats_top referrer, with bots");
+	tap_ok(store_stats_top(s, a, link_id, "browser", 20780, 20780, true,
+	    top, &n) == KZ_OK && n == 0, "store_stats_top browser: none");
+}
+
+static void
+test_salt(struct store *s, const char *file)
+{
+	unsigned char	a[STORE_SALT_LEN], b[STORE_SALT_LEN];
+	unsigned char	c[STORE_SALT_LEN], out[STORE_SALT_LEN];
+	struct store	*s2;
+	char		 err[512];
+
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	memset(c, 'c', sizeof(c));
+	tap_ok(store_salt(s, 100, a, out) == KZ_OK &&
+	    memcmp(out, a, sizeof(a)) == 0, "store_salt: the first candidate");
+	tap_ok(store_salt(s, 100, b, out) == KZ_OK &&
+	    memcmp(out, a, sizeof(a)) == 0, "store_salt: then the stored one");
+	tap_ok(store_salt(s, 101, b, out) == KZ_OK &&
+	    memcmp(out, b, sizeof(b)) == 0, "store_salt: another day");
+	tap_ok(store_salt(s, 100, c, out) == KZ_OK &&
+	    memcmp(out, a, sizeof(a)) == 0, "store_salt: the first day again");
+	s2 = store_open(file, BUSY_MS, err, sizeof(err));
+	tap_ok(s2 != NULL && store_salt(s2, 101, c, out) == KZ_OK &&
+	    memcmp(out, b, sizeof(b)) == 0,
+	    "store_salt from another connection: the stored one");
+	store_close(s2);
+	tap_ok(store_salt(s, 103, c, out) == KZ_OK &&
+	    memcmp(out, c, sizeof(c)) == 0, "store_salt: day 103");
+	tap_ok(raw_int(file, "SELECT group_concat(day) FROM salts") == 103,
+	    "  days before 102 pruned");
+}
+
+struct seen_keys {
+	int		 n;
+	char		 names[8][16];
+	enum scope	 scopes[8];
+	char		 shown[8][16];
+	int64_t		 revoked[8];
+	int64_t		 ids[8];
+	int		 created_ok;
+};
+
+static void
+key_cb(const struct key_info *k, void *arg)
+{
+	struct seen_keys	*sk = arg;
+	int64_t			 now = (int64_t)time(NULL);
+
+	if (sk->n == 8)
+		return;
+	snprintf(sk->names[sk->n], sizeof(sk->names[0]), "%s", k->name);
+	snprintf(sk->shown[sk->n], sizeof(sk->shown[0]), "%s", k->shown);
+	sk->scopes[sk->n] = k->scope;
+	sk->revoked[sk->n] = k->revoked_at;
+	sk->ids[sk->n] = k->id;
+	if (k->created_at < now - 5 || k->created_at > now + 5)
+		sk->created_ok = 0;
+	sk->n++;
+}
+
+static void
+test_keys(struct store *s)
+{
+	unsigned char		 h1[AUTH_HASH_LEN], h2[AUTH_HASH_LEN];
+	unsigned char		 h3[AUTH_HASH_LEN], h4[AUTH_HASH_LEN];
+	struct seen_keys	 sk;
+	int64_t			 id1 = 0, id2 = 0;
+	enum scope		 sc = SCOPE_NONE;
+
+	auth_key_hash("kz_one", 6, h1);
+	auth_key_hash("kz_two", 6, h2);
+	auth_key_hash("kz_three", 8, h3);
+	auth_key_hash("kz_four", 7, h4);
+
+	tap_ok(store_key_create(s, "ci", SCOPE_WRITE, h1, "kz_one") == KZ_OK,
+	    "store_key_create ci");
+	tap_ok(store_key_create(s, "ci", SCOPE_READ, h2, "kz_two") ==
+	    KZ_CONFLICT, "store_key_create ci again: conflict");
+	tap_ok(store_key_create(s, "ro", SCOPE_READ, h2, "kz_two") == KZ_OK,
+	    "store_key_create ro");
+	tap_ok(store_key_create(s, "root", SCOPE_ADMIN, h4, "kz_four") ==
+	    KZ_OK, "store_key_create root");
+
+	tap_ok(store_key_find(s, h1, &id1, &sc) == KZ_OK && id1 > 0 &&
+	    sc == SCOPE_WRITE, "store_key_find ci: write");
+	sc = SCOPE_NONE;
+	tap_ok(store_key_find(s, h2, &id2, &sc) == KZ_OK && id2 > 0 &&
+	    id2 != id1 && sc == SCOPE_READ, "store_key_find ro: read");
+	tap_ok(store_key_find(s, h4, &id2, &sc) == KZ_OK &&
+	    sc == SCOPE_ADMIN, "store_key_find root: admin");
+	tap_ok(store_key_find(s, h3, &id2, &sc) == KZ_UNAUTH,
+	    "store_key_find unknown: unauth");
+
+	tap_ok(store_key_revoke(s, "ci") == KZ_OK, "store_key_revoke ci");
+	tap_ok(store_key_find(s, h1, &id1, &sc) == KZ_UNAUTH,
+	    "  store_key_find ci: unauth");
+	tap_ok(store_key_find(s, h2, &id2, &sc) == KZ_OK,
+	    "  ro still works");
+	tap_ok(store_key_revoke(s, "ci") == KZ_NOTFOUND,
+	    "store_key_revoke ci again: not found");
+	tap_ok(store_key_revoke(s, "nobody") == KZ_NOTFOUND,
+	    "store_key_revoke nobody: not found");
+
+	memset(&sk, 0, sizeof(sk));
+	sk.created_ok = 1;
+	tap_ok(store_key_each(s, key_cb, &sk) == KZ_OK, "store_key_each");
+	if (tap_ok(sk.n == 3, "  3 keys")) {
+		tap_ok(strcmp(sk.names[0], "ci") == 0 &&
+		    strcmp(sk.names[1], "ro") == 0 &&
+		    strcmp(sk.names[2], "root") == 0, "  oldest first");
+		tap_ok(sk.scopes[0] == SCOPE_WRITE &&
+		    sk.scopes[1] == SCOPE_READ && sk.scopes[2] == SCOPE_ADMIN,
+		    "  scopes");
+		tap_ok(strcmp(sk.shown[1], "kz_two") == 0, "  shown");
+		tap_ok(sk.revoked[0] > 0 && sk.revoked[1] == 0 &&
+		    sk.revoked[2] == 0, "  revoked_at");
+		tap_ok(sk.ids[0] < sk.ids[1] && sk.ids[1] < sk.ids[2],
+		    "  ids rise");
+		tap_ok(sk.created_ok, "  created_at is now");
+	}
+}
+
+int
+main(void)
+{
+	struct store	*s;
+	struct arena	*a;
+	struct link	 got;
+	char		 err[512];
+	const char	*file;
+
+	if (!tap_ok(sodium_init() >= 0, "sodium_init"))
+		return tap_done();
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kurz-t_store.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		tap_ok(0, "mkdtemp");
+		return tap_done();
+	}
+
+	test_open();
+	test_race();
+
+	file = path("kurz.db");
+	a = arena_create();
+	s = store_open(file, BUSY_MS, err, sizeof(err));
+	if (!tap_ok(s != NULL, "store_open %s", file)) {
+		printf("#   %s\n", err);
+		cleanup();
+		return tap_done();
+	}
+	test_links(s, a);
+	test_target(s, a);
+	test_visits(s, a, file);
+	test_salt(s, file);
+	test_keys(s);
+	store_close(s);
+
+	/* Everything is still there after a reopen. */
+	s = store_open(file, BUSY_MS, err, sizeof(err));
+	tap_ok(s != NULL && store_link_get(s, a, "", "docs", &got) == KZ_OK &&
+	    strcmp(got.url, "https://example.com/handbook") == 0,
+	    "reopened: the link is there");
+	store_close(s);
+	arena_free(a);
+
+	cleanup();
+	tap_ok(access(tmpdir, F_OK) == -1, "temporary directory removed");
+	return tap_done();
+}
