@@ -1,23 +1,42 @@
 /*
  * clicks.c - visits held in memory and written in batches, so that a
  * redirect never waits for the disk.
+ *
+ * A held click keeps its strings in one pool, by offset, so that a
+ * buffer of short user agents costs what they hold, not their limits.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include <sodium.h>
 
 #include "clicks.h"
+#include "kz.h"
 #include "log.h"
 #include "store.h"
+#include "ua.h"
+#include "valid.h"
+
+#define NO_STR		((uint32_t)-1)
+#define IP_MAX		64		/* an IPv6 text form fits */
+
+struct held {
+	int64_t		 link_id;
+	int64_t		 ts_ms;
+	bool		 bump, bot;
+	uint32_t	 code, referrer, user_agent, ip, country;
+};
 
 struct clicks {
-	struct click	*buf;
+	struct held	*buf;
 	size_t		 n, cap;
+	char		*pool;
+	size_t		 pool_len, pool_cap;
 	size_t		 batch;
 	unsigned	 flush_ms;
-	int64_t		 oldest_ms;	/* time of buf[0] */
 	size_t		 lost;		/* dropped past CLICKS_HELD_MAX */
 };
 
@@ -28,11 +47,14 @@ clicks_create(size_t batch, unsigned flush_ms)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	if ((c->buf = calloc(batch, sizeof(*c->buf))) == NULL) {
-		free(c);
+	c->cap = batch;
+	c->pool_cap = batch * 256;
+	if ((c->buf = calloc(c->cap, sizeof(*c->buf))) == NULL ||
+	    (c->pool = malloc(c->pool_cap)) == NULL) {
+		clicks_free(c);
 		return NULL;
 	}
-	c->cap = c->batch = batch;
+	c->batch = batch;
 	c->flush_ms = flush_ms;
 	return c;
 }
@@ -43,60 +65,130 @@ clicks_free(struct clicks *c)
 	if (c == NULL)
 		return;
 	free(c->buf);
+	free(c->pool);
 	free(c);
 }
 
-/* Copy at most max bytes of s, never cutting a UTF-8 sequence in two. */
-static void
-copy_trunc(char *dst, const char *s, size_t max)
+/* The length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
 {
-	size_t	n;
+	size_t	len;
 
-	if (s == NULL) {
-		dst[0] = '\0';
-		return;
+	if (s[0] < 0x80)
+		return 1;
+	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+	if (len == 0 || len > n || !valid_utf8((const char *)s, len))
+		return 0;
+	return len;
+}
+
+/*
+ * Copy at most max bytes of s into the pool, never cutting a UTF-8
+ * sequence in two, with control characters and bytes that are not
+ * UTF-8 replaced by '?': a visitor's headers are kept, whatever they
+ * hold, and never break the JSON or CSV they are exported in. NO_STR
+ * for NULL or when memory runs out.
+ */
+static uint32_t
+pool_put(struct clicks *c, const char *s, size_t max)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n, i, k, need, ncap;
+	char			*np, *d;
+	uint32_t		 off;
+
+	if (s == NULL)
+		return NO_STR;
+	n = strnlen(s, max);
+	need = c->pool_len + n + 1;
+	if (need > UINT32_MAX - 1)
+		return NO_STR;
+	if (need > c->pool_cap) {
+		for (ncap = c->pool_cap * 2; ncap < need; ncap *= 2)
+			;
+		if ((np = realloc(c->pool, ncap)) == NULL)
+			return NO_STR;
+		c->pool = np;
+		c->pool_cap = ncap;
 	}
-	n = strnlen(s, max + 1);
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
+	off = (uint32_t)c->pool_len;
+	d = c->pool + off;
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_seq(u + i, n - i)) == 0) {
+			/* A sequence cut by the limit ends the copy. */
+			if (u[i] >= 0xc0 && n == max && n - i < 4)
+				break;
+			*d++ = '?';
+			k = 1;
+		} else if (k == 1 && (u[i] < 0x20 || u[i] == 0x7f))
+			*d++ = '?';
+		else {
+			memcpy(d, u + i, k);
+			d += k;
+		}
 	}
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	*d++ = '\0';
+	c->pool_len = (size_t)(d - c->pool);
+	return off;
+}
+
+static const char *
+pool_get(const struct clicks *c, uint32_t off)
+{
+	return off == NO_STR ? NULL : c->pool + off;
+}
+
+/* Room for one more click: grow while the database refuses, to a bound. */
+static bool
+room(struct clicks *c)
+{
+	struct held	*nbuf;
+	size_t		 ncap;
+
+	if (c->n < c->cap)
+		return true;
+	ncap = c->cap * 2 > CLICKS_HELD_MAX ? CLICKS_HELD_MAX : c->cap * 2;
+	if (ncap == c->cap ||
+	    (nbuf = realloc(c->buf, ncap * sizeof(*nbuf))) == NULL)
+		return false;
+	c->buf = nbuf;
+	c->cap = ncap;
+	return true;
+}
+
+/* Two capital letters, as nginx's GeoIP module gives them. */
+static const char *
+country(const char *s)
+{
+	if (s == NULL || strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' ||
+	    s[1] < 'A' || s[1] > 'Z')
+		return NULL;
+	return s;
 }
 
 void
-clicks_add(struct clicks *c, int64_t link_id, bool bump, bool bot,
-    const char *referrer, const char *user_agent, int64_t now_ms)
+clicks_add(struct clicks *c, const struct click_in *in)
 {
-	struct click	*k, *nbuf;
-	size_t		 ncap;
+	struct held	*h;
 
-	if (c->n == c->cap) {
-		/* The database refused a flush: hold more, up to a bound. */
-		ncap = c->cap * 2;
-		if (ncap > CLICKS_HELD_MAX)
-			ncap = CLICKS_HELD_MAX;
-		if (ncap == c->cap ||
-		    (nbuf = realloc(c->buf, ncap * sizeof(*nbuf))) == NULL) {
-			if (c->lost++ % 1000 == 0)
-				log_error("click buffer full (%zu held); "
-				    "clicks are being lost", c->n);
-			return;
-		}
-		c->buf = nbuf;
-		c->cap = ncap;
+	if (!room(c)) {
+		if (c->lost++ % 1000 == 0)
+			log_error("click buffer full (%zu held); clicks are "
+			    "being lost", c->n);
+		return;
 	}
-	if (c->n == 0)
-		c->oldest_ms = now_ms;
-	k = &c->buf[c->n++];
-	k->link_id = link_id;
-	k->ts_ms = now_ms;
-	k->bump = bump;
-	k->bot = bot;
-	copy_trunc(k->referrer, referrer, KZ_REFERRER_MAX);
-	copy_trunc(k->user_agent, user_agent, KZ_UA_MAX);
+	h = &c->buf[c->n++];
+	h->link_id = in->link_id;
+	h->ts_ms = in->ts_ms;
+	h->bump = in->bump;
+	h->bot = in->bot;
+	h->code = in->link_id == 0 ? pool_put(c, in->code, KZ_CODE_MAX) :
+	    NO_STR;
+	h->referrer = pool_put(c, in->referrer, KZ_REFERRER_MAX);
+	h->user_agent = pool_put(c, in->user_agent, KZ_UA_MAX);
+	h->ip = pool_put(c, in->ip, IP_MAX);
+	h->country = pool_put(c, country(in->country), 2);
 }
 
 int
@@ -108,7 +200,7 @@ clicks_due(const struct clicks *c, int64_t now_ms)
 		return -1;
 	if (c->n >= c->batch)
 		return 0;
-	left = c->oldest_ms + c->flush_ms - now_ms;
+	left = c->buf[0].ts_ms + c->flush_ms - now_ms;
 	return left <= 0 ? 0 : (int)left;
 }
 
@@ -118,39 +210,133 @@ clicks_pending(const struct clicks *c)
 	return c->n;
 }
 
-enum kz_err
-clicks_flush(struct clicks *c, struct store *s)
+size_t
+clicks_lost(const struct clicks *c)
 {
-	enum kz_err	err;
+	return c->lost;
+}
 
-	if (c->n == 0)
-		return KZ_OK;
-	if ((err = store_clicks_write(s, c->buf, c->n)) != KZ_OK)
-		return err;
-	c->n = 0;
-	return KZ_OK;
+bool
+clicks_referrer_host(const char *ref, char *out)
+{
+	unsigned char	 addr[16];
+	const char	*p, *h, *end;
+	size_t		 n, i;
+
+	if (ref == NULL || (p = strstr(ref, "://")) == NULL)
+		return false;
+	h = p + 3;
+	n = strcspn(h, "/?#");
+	/* Credentials are not part of the host, and are not kept. */
+	for (i = n; i > 0; i--)
+		if (h[i - 1] == '@') {
+			h += i;
+			n -= i;
+			break;
+		}
+	if (h[0] == '[') {
+		/* An IPv6 literal, kept with its brackets, without the port. */
+		if ((end = memchr(h, ']', n)) == NULL)
+			return false;
+		n = (size_t)(end - h) + 1;
+		if (n - 2 > KZ_DOMAIN_MAX - 2 || n < 3)
+			return false;
+		memcpy(out, h + 1, n - 2);
+		out[n - 2] = '\0';
+		if (inet_pton(AF_INET6, out, addr) != 1)
+			return false;
+	} else if (strcspn(h, ":") < n)
+		n = strcspn(h, ":");
+	if (n == 0 || n > KZ_DOMAIN_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = h[i];
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch + ('a' - 'A'));
+		out[i] = ch;
+	}
+	out[n] = '\0';
+	return h[0] == '[' || valid_domain(out, n);
 }
 
 /*
- * Crawlers and the fetchers that chat apps send to draw a preview. They
- * are stored, flagged, and not counted as visits.
+ * The visitor hash: BLAKE2b keyed with the day's salt over address and
+ * user agent. Unique per day; unlinkable once the salt is gone.
  */
-static const char *const bot_marks[] = {
-	"bot", "crawl", "spider", "slurp", "facebookexternalhit",
-	"facebookcatalog", "embedly", "whatsapp", "skypeuripreview",
-	"bitlypreview", "preview", "mastodon", "pinterest", "quora link",
-	"vkshare", "w3c_validator", "lighthouse",
-};
-
-bool
-clicks_is_bot(const char *ua)
+static enum kz_err
+visitor(struct store *s, int64_t day, const char *ip, const char *ua,
+    unsigned char out[STORE_VISITOR_LEN])
 {
-	size_t	i;
+	crypto_generichash_state	st;
+	unsigned char			cand[STORE_SALT_LEN], salt[STORE_SALT_LEN];
+	enum kz_err			err;
 
-	if (ua == NULL)
-		return false;
-	for (i = 0; i < KZ_ARRAY_SIZE(bot_marks); i++)
-		if (strcasestr(ua, bot_marks[i]) != NULL)
-			return true;
-	return false;
+	randombytes_buf(cand, sizeof(cand));
+	if ((err = store_salt(s, day, cand, salt)) != KZ_OK)
+		return err;
+	crypto_generichash_init(&st, salt, sizeof(salt), STORE_VISITOR_LEN);
+	crypto_generichash_update(&st, (const unsigned char *)ip, strlen(ip));
+	crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
+	if (ua != NULL)
+		crypto_generichash_update(&st, (const unsigned char *)ua,
+		    strlen(ua));
+	crypto_generichash_final(&st, out, STORE_VISITOR_LEN);
+	sodium_memzero(salt, sizeof(salt));
+	return KZ_OK;
+}
+
+enum kz_err
+clicks_flush(struct clicks *c, struct store *s)
+{
+	struct click	*out;
+	struct ua_info	 ua;
+	char		(*hosts)[KZ_DOMAIN_MAX + 1];
+	const char	*ip;
+	enum kz_err	 err = KZ_OK;
+	size_t		 i;
+
+	if (c->n == 0)
+		return KZ_OK;
+	out = calloc(c->n, sizeof(*out));
+	hosts = calloc(c->n, sizeof(*hosts));
+	if (out == NULL || hosts == NULL) {
+		err = KZ_SYSTEM;
+		goto done;
+	}
+	for (i = 0; i < c->n; i++) {
+		const struct held	*h = &c->buf[i];
+		struct click		*k = &out[i];
+
+		k->link_id = h->link_id;
+		k->code = pool_get(c, h->code);
+		k->ts_ms = h->ts_ms;
+		k->bump = h->bump;
+		k->bot = h->bot;
+		k->referrer = pool_get(c, h->referrer);
+		k->user_agent = pool_get(c, h->user_agent);
+		k->country = pool_get(c, h->country);
+		if (clicks_referrer_host(k->referrer, hosts[i]))
+			k->referrer_host = hosts[i];
+		ua_parse(k->user_agent != NULL ? k->user_agent : "",
+		    k->user_agent != NULL ? strlen(k->user_agent) : 0, &ua);
+		k->browser = ua.browser;
+		k->os = ua.os;
+		k->device = ua.device;
+		if (k->link_id != 0 && !k->bot &&
+		    (ip = pool_get(c, h->ip)) != NULL) {
+			if ((err = visitor(s, k->ts_ms / 86400000, ip,
+			    k->user_agent, k->visitor)) != KZ_OK)
+				goto done;
+			k->has_visitor = true;
+		}
+	}
+	if ((err = store_clicks_write(s, out, c->n)) == KZ_OK) {
+		c->n = 0;
+		c->pool_len = 0;
+	}
+done:
+	free(out);
+	free(hosts);
+	return err;
 }

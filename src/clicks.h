@@ -2,6 +2,8 @@
  * clicks.h - the click buffer. A redirect adds a click in memory and
  * leaves; the worker writes the buffer in one transaction when it holds
  * a batch, when its oldest click reaches the flush age, and on shutdown.
+ * Writing is when a click is enriched: browser, OS, device, referrer
+ * host and the visitor hash are worked out then, not in the redirect.
  */
 #ifndef KZ_CLICKS_H
 #define KZ_CLICKS_H
@@ -18,20 +20,27 @@ struct store;
 /* Most clicks held while the database refuses them; past it they are lost. */
 #define CLICKS_HELD_MAX		100000
 
+/* One visit as the redirect saw it. Strings may be NULL; all are copied. */
+struct click_in {
+	int64_t		 link_id;	/* 0: a visit to a code with no link */
+	const char	*code;		/* the code visited, for misses */
+	int64_t		 ts_ms;
+	bool		 bump;		/* raise links.clicks when written */
+	bool		 bot;
+	const char	*referrer;	/* truncated to KZ_REFERRER_MAX */
+	const char	*user_agent;	/* truncated to KZ_UA_MAX */
+	const char	*ip;		/* only hashed, never stored */
+	const char	*country;	/* ISO 3166 alpha-2 from nginx, or NULL */
+};
+
 /* A buffer that flushes at batch clicks or flush_ms. NULL: no memory. */
 struct clicks	*clicks_create(size_t batch, unsigned flush_ms);
 
 /* Free the buffer; what it holds is lost (flush first). Accepts NULL. */
 void		 clicks_free(struct clicks *);
 
-/*
- * Add one visit at now_ms. bump: raise links.clicks when written (false
- * when the visit was already counted, or is a bot's). Referrer and user
- * agent are truncated to their limits and may be NULL.
- */
-void		 clicks_add(struct clicks *, int64_t link_id, bool bump,
-		    bool bot, const char *referrer, const char *user_agent,
-		    int64_t now_ms);
+/* Add one visit. */
+void		 clicks_add(struct clicks *, const struct click_in *);
 
 /* Milliseconds until a flush is due: 0 now, -1 when empty. */
 int		 clicks_due(const struct clicks *, int64_t now_ms);
@@ -39,13 +48,19 @@ int		 clicks_due(const struct clicks *, int64_t now_ms);
 /* Clicks waiting to be written. */
 size_t		 clicks_pending(const struct clicks *);
 
+/* Clicks dropped since start because the buffer was full. */
+size_t		 clicks_lost(const struct clicks *);
+
 /*
  * Write everything held. On failure the clicks stay for the next try
  * and the error is returned.
  */
 enum kz_err	 clicks_flush(struct clicks *, struct store *);
 
-/* Whether a user agent is a crawler or a link-preview fetcher. */
-bool		 clicks_is_bot(const char *user_agent);
+/*
+ * The host of a referrer URL, lower case, into out (KZ_DOMAIN_MAX + 1
+ * bytes); false when it has none.
+ */
+bool		 clicks_referrer_host(const char *referrer, char *out);
 
 #endif

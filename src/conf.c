@@ -46,7 +46,7 @@ struct conf_num {
 };
 
 static const struct conf_num conf_nums[] = {
-	{ "KURZ_CLICK_BATCH",		256,	1,		100000 },
+	{ "KURZ_CLICK_BATCH",		4096,	1,		100000 },
 	{ "KURZ_CLICK_FLUSH_MS",	1000,	10,		60000 },
 	{ "KURZ_CODE_LENGTH",		7,	KZ_CODE_GEN_MIN, KZ_CODE_GEN_MAX },
 	{ "KURZ_URL_MAX",		2048,	KZ_URL_MIN,	KZ_URL_MAX },
@@ -83,10 +83,19 @@ conf_base(const char *s, char *err, size_t errsz)
 	conf_base_host[hlen] = '\0';
 	if (!valid_domain(conf_base_host, hlen) && host[0] != '[')
 		goto bad;
-	for (i = (size_t)(host - s) + hlen; i < len; i++) {
-		if (i == (size_t)(host - s) + hlen && s[i] == ':')
-			continue;
-		if (s[i] < '0' || s[i] > '9')
+	i = (size_t)(host - s) + hlen;
+	if (i < len) {
+		unsigned long	port = 0;
+		size_t		digits = 0;
+
+		if (s[i++] != ':')
+			goto bad;
+		for (; i < len; i++, digits++) {
+			if (s[i] < '0' || s[i] > '9' || digits == 5)
+				goto bad;
+			port = port * 10 + (unsigned long)(s[i] - '0');
+		}
+		if (digits == 0 || port == 0 || port > 65535)
 			goto bad;
 	}
 	memcpy(conf_base_url, s, len);

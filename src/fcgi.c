@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,19 @@ fcgi_accept(struct fcgi *f, struct arena *a, struct req *r, size_t body_max,
 	return 1;
 }
 
+static void
+fcgi_write(void *ctx, const char *buf, size_t len)
+{
+	while (len > 0) {
+		int	n = len > INT32_MAX ? INT32_MAX : (int)len;
+
+		if (FCGX_PutStr(buf, n, ctx) != n)
+			return;		/* the client went away */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
 static const char *
 reason(int status)
 {
@@ -188,8 +202,8 @@ fcgi_respond(struct fcgi *f, const struct req *r, const struct resp *rs)
 	for (i = 0; i < rs->nhdr; i++)
 		part[n++] = arena_printf(a, "%s: %s\r\n", rs->hdr[i].name,
 		    rs->hdr[i].value);
-	part[n++] = arena_printf(a, "Content-Length: %zu\r\n\r\n",
-	    rs->body_len);
+	part[n++] = rs->stream != NULL ? "\r\n" : arena_printf(a,
+	    "Content-Length: %zu\r\n\r\n", rs->body_len);
 	for (i = 0; i < n; i++)
 		len += strlen(part[i]);
 	head = arena_alloc(a, len + 1);
@@ -200,7 +214,11 @@ fcgi_respond(struct fcgi *f, const struct req *r, const struct resp *rs)
 		off += pl;
 	}
 	FCGX_PutStr(head, (int)len, f->req.out);
-	if (r->method != M_HEAD && rs->body_len > 0)
+	if (r->method != M_HEAD && rs->stream != NULL) {
+		struct resp_writer	w = { fcgi_write, f->req.out };
+
+		rs->stream(rs->stream_arg, &w);
+	} else if (r->method != M_HEAD && rs->body_len > 0)
 		FCGX_PutStr(rs->body, (int)rs->body_len, f->req.out);
 	FCGX_Finish_r(&f->req);
 	f->in_request = 0;

@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "store.h"
+#include "ua.h"
 #include "valid.h"
 
 #define PATH_PLACEHOLDER	"{path}"
@@ -97,6 +98,30 @@ location(struct arena *a, const char *url, const char *rest,
 	return out;
 }
 
+/*
+ * Hand a GET's visit to the click buffer: link_id 0 for a code that
+ * names no link (bots' misses are not kept). HEAD is never a visit.
+ */
+static void
+record(struct hctx *c, int64_t link_id, const char *code, bool bump, bool bot)
+{
+	const struct req	*r = c->req;
+	struct click_in		 in;
+
+	if (r->method != M_GET || (link_id == 0 && bot))
+		return;
+	in.link_id = link_id;
+	in.code = code;
+	in.ts_ms = c->now_ms;
+	in.bump = bump;
+	in.bot = bot;
+	in.referrer = r->referer;
+	in.user_agent = r->user_agent;
+	in.ip = r->remote_addr;
+	in.country = r->country;
+	clicks_add(c->clicks, &in);
+}
+
 enum kz_err
 h_redirect(struct hctx *c)
 {
@@ -116,8 +141,12 @@ h_redirect(struct hctx *c)
 		goto notfound;
 
 	err = store_target(c->store, c->a, r->host, dec, &t);
-	if (err == KZ_NOTFOUND)
+	if (err == KZ_NOTFOUND) {
+		record(c, 0, dec, false, ua_is_bot(r->user_agent != NULL ?
+		    r->user_agent : "", r->user_agent != NULL ?
+		    strlen(r->user_agent) : 0));
 		goto notfound;
+	}
 	if (err != KZ_OK)
 		return err;
 	if (t.deleted)
@@ -127,7 +156,8 @@ h_redirect(struct hctx *c)
 		return resp_fail(c->resp, c->a, KZ_GONE, "expired", NULL,
 		    "this link has expired");
 
-	bot = clicks_is_bot(r->user_agent);
+	bot = r->user_agent != NULL &&
+	    ua_is_bot(r->user_agent, strlen(r->user_agent));
 	if (t.max_clicks != 0 && r->method == M_GET && !bot) {
 		if ((err = store_link_take_visit(c->store, t.id)) == KZ_GONE)
 			return resp_fail(c->resp, c->a, KZ_GONE, "used_up",
@@ -142,9 +172,7 @@ h_redirect(struct hctx *c)
 	resp_header(c->resp, "Cache-Control", "private, no-store");
 	resp_body(c->resp, t.redirect_status, NULL, "", 0);
 
-	if (r->method == M_GET)
-		clicks_add(c->clicks, t.id, t.max_clicks == 0 && !bot, bot,
-		    r->referer, r->user_agent, c->now_ms);
+	record(c, t.id, dec, t.max_clicks == 0 && !bot, bot);
 	return KZ_OK;
 notfound:
 	return resp_fail(c->resp, c->a, KZ_NOTFOUND, "not_found", NULL,

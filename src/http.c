@@ -257,6 +257,8 @@ http_req_init(struct req *r, struct arena *a,
 	r->referer = param("HTTP_REFERER", arg);
 	r->user_agent = param("HTTP_USER_AGENT", arg);
 	r->remote_addr = param("REMOTE_ADDR", arg);
+	r->country = param("GEOIP_COUNTRY_CODE", arg);
+	r->accept = header(param, arg, "HTTP_ACCEPT");
 	r->body = "";
 	return KZ_OK;
 }
@@ -305,6 +307,15 @@ resp_body(struct resp *rs, int status, const char *ctype, const char *body,
 	rs->body_len = len;
 }
 
+void
+resp_stream(struct resp *rs, int status, const char *ctype,
+    void (*fn)(void *, struct resp_writer *), void *arg)
+{
+	resp_body(rs, status, ctype, "", 0);
+	rs->stream = fn;
+	rs->stream_arg = arg;
+}
+
 enum kz_err
 resp_fail(struct resp *rs, struct arena *a, enum kz_err err,
     const char *code, const char *field, const char *fmt, ...)
@@ -342,6 +353,7 @@ resp_problem(struct resp *rs, struct arena *a, enum kz_err err)
 	detail = rs->detail != NULL ? rs->detail : default_detail[err];
 	if (detail == NULL)
 		detail = problems[err].title;
+	rs->stream = NULL;
 	body = json_problem(a, problems[err].status, problems[err].title,
 	    detail, code, rs->field, &len);
 	resp_body(rs, problems[err].status, "application/problem+json", body,

@@ -43,6 +43,8 @@ struct req {
 	const char	*referer;
 	const char	*user_agent;
 	const char	*remote_addr;
+	const char	*country;	/* GEOIP_COUNTRY_CODE, when nginx has it */
+	const char	*accept;
 	const char	*body;		/* content_length bytes, NUL after */
 	size_t		 body_len;
 };
@@ -52,6 +54,12 @@ struct resp_header {
 	const char	*value;
 };
 
+/* Where a streamed body goes: write(ctx, buf, len) as often as needed. */
+struct resp_writer {
+	void	(*write)(void *ctx, const char *buf, size_t len);
+	void	*ctx;
+};
+
 struct resp {
 	int			 status;
 	const char		*ctype;
@@ -59,6 +67,9 @@ struct resp {
 	size_t			 nhdr;
 	const char		*body;
 	size_t			 body_len;
+	/* A body made while it is sent, with no Content-Length. */
+	void			(*stream)(void *arg, struct resp_writer *);
+	void			*stream_arg;
 	/* Set by resp_fail() for resp_problem() to render. */
 	enum kz_err		 err;
 	const char		*code;
@@ -108,6 +119,13 @@ void		 resp_header(struct resp *, const char *name,
 /* Set the body (not copied) and its type. */
 void		 resp_body(struct resp *, int status, const char *ctype,
 		    const char *body, size_t len);
+
+/*
+ * Answer status with a body that fn writes, after the headers, through
+ * the writer it is given; arg is passed on. Not called for HEAD.
+ */
+void		 resp_stream(struct resp *, int status, const char *ctype,
+		    void (*fn)(void *arg, struct resp_writer *), void *arg);
 
 /*
  * Record a failure for resp_problem(): err picks the status, code is the

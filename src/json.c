@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -96,6 +97,66 @@ member_tags(struct arena *a, json_object *v, struct link_input *in)
 	return 0;
 }
 
+/*
+ * Whether a string in the document holds a raw control character, which
+ * JSON forbids and json-c lets through.
+ */
+static bool
+raw_control_in_string(const char *s, size_t len)
+{
+	bool	in = false, esc = false;
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!in) {
+			in = c == '"';
+			continue;
+		}
+		if (esc)
+			esc = false;
+		else if (c == '\\')
+			esc = true;
+		else if (c == '"')
+			in = false;
+		else if (c < 0x20)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a value holds NaN or an infinity, which are not JSON. */
+static bool
+has_nonfinite(json_object *o)
+{
+	size_t	i, n;
+	double	d;
+
+	switch (json_object_get_type(o)) {
+	case json_type_double:
+		d = json_object_get_double(o);
+		return d != d || d > 1.7976931348623157e308 ||
+		    d < -1.7976931348623157e308;
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (has_nonfinite(json_object_array_get_idx(o, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			if (has_nonfinite(v))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
 /* Parse one strict JSON document; NULL with *f set when it is not one. */
 static json_object *
 json_parse(const char *body, size_t len, struct json_fail *f)
@@ -113,6 +174,18 @@ json_parse(const char *body, size_t len, struct json_fail *f)
 	    (tok = json_tokener_new_ex(KZ_JSON_DEPTH)) == NULL) {
 		fail(f, KZ_BADREQ, "invalid_json", NULL,
 		    "the request body cannot be parsed");
+		return NULL;
+	}
+	if (!valid_utf8(body, len)) {
+		json_tokener_free(tok);
+		fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body is not valid UTF-8");
+		return NULL;
+	}
+	if (raw_control_in_string(body, len)) {
+		json_tokener_free(tok);
+		fail(f, KZ_BADREQ, "invalid_json", NULL, "a string in the "
+		    "request body holds a raw control character; escape it");
 		return NULL;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
@@ -136,6 +209,11 @@ json_parse(const char *body, size_t len, struct json_fail *f)
 		o = NULL;
 		fail(f, KZ_BADREQ, "invalid_json", NULL,
 		    "the request body has data after the JSON value");
+	} else if (has_nonfinite(o)) {
+		json_object_put(o);
+		o = NULL;
+		fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "NaN and Infinity are not JSON numbers");
 	}
 	json_tokener_free(tok);
 	return o;
@@ -278,6 +356,137 @@ json_link(struct arena *a, const struct link *l, const char *short_base,
 	json_object_object_add(o, "deleted_at", time_or_null(l->deleted_at));
 	json_object_object_add(o, "version", json_object_new_int64(l->version));
 	return json_finish(a, o, len);
+}
+
+const char *const json_stats_dims[STATS_DIMS] = {
+	"referrer", "browser", "os", "device", "country"
+};
+
+/* Members of the report named for people, in the order of the dims. */
+static const char *const stats_members[STATS_DIMS] = {
+	"referrers", "browsers", "os", "devices", "countries"
+};
+
+static json_object *
+top_array(const struct stats_top *t, size_t n)
+{
+	json_object	*arr = json_object_new_array_ext((int)n), *o;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "value",
+		    json_object_new_string(t[i].value));
+		json_object_object_add(o, "visits",
+		    json_object_new_int64(t[i].n));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+char *
+json_stats(struct arena *a, const struct stats_report *r, size_t *len)
+{
+	json_object	*o = json_object_new_object(), *series, *p;
+	size_t		 i;
+
+	json_object_object_add(o, "code", json_object_new_string(r->code));
+	json_object_object_add(o, "domain", json_object_new_string(r->domain));
+	json_object_object_add(o, "from", time_or_null(r->from));
+	json_object_object_add(o, "to", time_or_null(r->to));
+	json_object_object_add(o, "granularity",
+	    json_object_new_string(r->hourly ? "hour" : "day"));
+	json_object_object_add(o, "bots_included",
+	    json_object_new_boolean(r->bots));
+	json_object_object_add(o, "visits", json_object_new_int64(r->visits));
+	json_object_object_add(o, "unique_visitors",
+	    json_object_new_int64(r->uniques));
+	json_object_object_add(o, "bots", json_object_new_int64(r->bot_visits));
+	series = json_object_new_array_ext((int)r->nseries);
+	for (i = 0; i < r->nseries; i++) {
+		p = json_object_new_object();
+		json_object_object_add(p, "t", time_or_null(r->series[i].t *
+		    (r->hourly ? 3600 : 86400)));
+		json_object_object_add(p, "visits",
+		    json_object_new_int64(r->series[i].visits));
+		if (!r->hourly)
+			json_object_object_add(p, "unique_visitors",
+			    json_object_new_int64(r->series[i].uniques));
+		json_object_object_add(p, "bots",
+		    json_object_new_int64(r->series[i].bots));
+		json_object_array_add(series, p);
+	}
+	json_object_object_add(o, "series", series);
+	for (i = 0; i < STATS_DIMS; i++)
+		json_object_object_add(o, stats_members[i],
+		    top_array(r->top[i], r->ntop[i]));
+	return json_finish(a, o, len);
+}
+
+char *
+json_instance(struct arena *a, const struct instance_stats *s, size_t *len)
+{
+	json_object	*o = json_object_new_object(), *arr, *e;
+	size_t		 i;
+
+	json_object_object_add(o, "links", json_object_new_int64(s->links));
+	json_object_object_add(o, "visits", json_object_new_int64(s->visits));
+	e = json_object_new_object();
+	json_object_object_add(e, "visits",
+	    json_object_new_int64(s->today_visits));
+	json_object_object_add(e, "unique_visitors",
+	    json_object_new_int64(s->today_uniques));
+	json_object_object_add(e, "bots",
+	    json_object_new_int64(s->today_bots));
+	json_object_object_add(o, "today", e);
+	arr = json_object_new_array();
+	for (i = 0; i < s->ntop_links; i++) {
+		e = json_object_new_object();
+		json_object_object_add(e, "link",
+		    json_object_new_string(s->top_links[i].value));
+		json_object_object_add(e, "visits",
+		    json_object_new_int64(s->top_links[i].n));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "top_links", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < s->ntop_misses; i++) {
+		e = json_object_new_object();
+		json_object_object_add(e, "code",
+		    json_object_new_string(s->top_misses[i].value));
+		json_object_object_add(e, "visits",
+		    json_object_new_int64(s->top_misses[i].n));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "top_missed_codes", arr);
+	return json_finish(a, o, len);
+}
+
+char *
+json_click(struct arena *a, const struct click_row *c, size_t *len)
+{
+	json_object	*o = json_object_new_object();
+	char		 ts[32], *line;
+
+	valid_time_format(c->ts_ms / 1000, ts);
+	/* Milliseconds kept: "2026-11-23T12:00:00.123Z". */
+	snprintf(ts + 19, sizeof(ts) - 19, ".%03dZ", (int)(c->ts_ms % 1000));
+	json_object_object_add(o, "id", json_object_new_int64(c->id));
+	json_object_object_add(o, "time", json_object_new_string(ts));
+	json_object_object_add(o, "referrer", str_or_null(c->referrer));
+	json_object_object_add(o, "referrer_host",
+	    str_or_null(c->referrer_host));
+	json_object_object_add(o, "user_agent", str_or_null(c->user_agent));
+	json_object_object_add(o, "browser", str_or_null(c->browser));
+	json_object_object_add(o, "os", str_or_null(c->os));
+	json_object_object_add(o, "device", str_or_null(c->device));
+	json_object_object_add(o, "country", str_or_null(c->country));
+	json_object_object_add(o, "bot", json_object_new_boolean(c->bot));
+	json_object_object_add(o, "visitor", str_or_null(c->visitor));
+	line = json_finish(a, o, len);
+	line[*len] = '\n';	/* json_finish left room: its NUL */
+	(*len)++;
+	return line;
 }
 
 char *

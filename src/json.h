@@ -12,7 +12,31 @@
 #include "kz.h"
 
 struct arena;
+struct click_row;
+struct instance_stats;
 struct link;
+struct stats_point;
+struct stats_top;
+
+/* The dimensions a stats report lists, in the order json_stats gives them. */
+#define STATS_DIMS	5
+extern const char *const json_stats_dims[STATS_DIMS];	/* store names */
+
+/* A link's stats, as h_stats gathers them for json_stats(). */
+struct stats_report {
+	const char		*code;
+	const char		*domain;
+	int64_t			 from, to;	/* seconds, inclusive range */
+	bool			 hourly;
+	bool			 bots;		/* bots counted in visits */
+	int64_t			 visits;
+	int64_t			 uniques;
+	int64_t			 bot_visits;
+	const struct stats_point *series;	/* dense, one per bucket */
+	size_t			 nseries;
+	const struct stats_top	*top[STATS_DIMS];
+	size_t			 ntop[STATS_DIMS];
+};
 
 /* Which members a link body carried (null counts as carried). */
 enum link_field {
@@ -74,6 +98,18 @@ enum kz_err	 json_link_input(struct arena *a, const char *body, size_t len,
  */
 char		*json_link(struct arena *a, const struct link *l,
 		    const char *short_base, size_t *len);
+
+/* The stats report as JSON, in a. */
+char		*json_stats(struct arena *a, const struct stats_report *r,
+		    size_t *len);
+
+/* The instance's totals as JSON, in a. */
+char		*json_instance(struct arena *a, const struct instance_stats *s,
+		    size_t *len);
+
+/* One raw click as a line of NDJSON (with its newline), in a. */
+char		*json_click(struct arena *a, const struct click_row *c,
+		    size_t *len);
 
 /* An RFC 9457 problem body, in a. field may be NULL. */
 char		*json_problem(struct arena *a, int status, const char *title,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -30,6 +31,10 @@ usage(void)
 	    "  key list                        list keys (never the keys "
 	    "themselves)\n"
 	    "  key revoke NAME                 revoke a key at once\n"
+	    "  clicks prune --older-than AGE   delete raw clicks older than "
+	    "AGE (90d, 36h);\n"
+	    "                                  the per-link rollups and stats "
+	    "stay\n"
 	    "  version                         print the version\n"
 	    "\n"
 	    "The database is -d, else $KURZ_DB, else " KZ_DEFAULT_DB ".\n",
@@ -138,6 +143,51 @@ cmd_key(struct store *s, int argc, char *argv[])
 	return 2;
 }
 
+/* "90d" or "36h" into milliseconds; -1 when it is neither. */
+static int64_t
+age_ms(const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (v < 0 || v > 100000 || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	if (end[0] == 'd')
+		return (int64_t)v * 86400000;
+	if (end[0] == 'h')
+		return (int64_t)v * 3600000;
+	return -1;
+}
+
+static int
+cmd_clicks(struct store *s, int argc, char *argv[])
+{
+	struct timespec	ts;
+	int64_t		age, deleted;
+
+	if (argc != 3 || strcmp(argv[0], "prune") != 0 ||
+	    strcmp(argv[1], "--older-than") != 0) {
+		usage();
+		return 2;
+	}
+	if ((age = age_ms(argv[2])) < 0) {
+		fprintf(stderr, "kurzctl: \"%s\" is not an age such as 90d or "
+		    "36h\n", argv[2]);
+		return 2;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (store_clicks_prune(s, (int64_t)ts.tv_sec * 1000 - age,
+	    &deleted) != KZ_OK) {
+		fprintf(stderr, "kurzctl: pruning failed\n");
+		return 1;
+	}
+	printf("%lld clicks deleted\n", (long long)deleted);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -177,7 +227,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "kurzctl: libsodium failed to initialise\n");
 		return 1;
 	}
-	if (strcmp(argv[0], "migrate") != 0 && strcmp(argv[0], "key") != 0) {
+	if (strcmp(argv[0], "migrate") != 0 && strcmp(argv[0], "key") != 0 &&
+	    strcmp(argv[0], "clicks") != 0) {
 		usage();
 		return 2;
 	}
@@ -188,7 +239,9 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "migrate") == 0) {
 		printf("%s: schema version %d\n", db, store_schema_version(s));
 		rc = 0;
-	} else
+	} else if (strcmp(argv[0], "clicks") == 0)
+		rc = cmd_clicks(s, argc - 1, argv + 1);
+	else
 		rc = cmd_key(s, argc - 1, argv + 1);
 	store_close(s);
 	return rc;

@@ -56,8 +56,28 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * When ppoll(2) returns because the socket is ready, a signal that came
+ * meanwhile stays pending under the restored mask: a worker that is
+ * never idle would never see it. Take such signals here, between
+ * requests.
+ */
 static void
-signals(sigset_t *waitmask)
+take_pending(const sigset_t *blocked)
+{
+	const struct timespec	zero = { 0, 0 };
+	int			sig;
+
+	while ((sig = sigtimedwait(blocked, NULL, &zero)) > 0) {
+		if (sig == SIGUSR2)
+			flush_now = 1;
+		else
+			stop = 1;
+	}
+}
+
+static void
+signals(sigset_t *waitmask, sigset_t *blocked)
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
 	    SIGUSR1 };
@@ -81,6 +101,7 @@ signals(sigset_t *waitmask)
 	sigaction(SIGUSR2, &sa, NULL);
 	sigaddset(&block, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
+	*blocked = block;
 	for (i = 0; i < KZ_ARRAY_SIZE(sigs); i++)
 		sigdelset(waitmask, sigs[i]);
 	sigdelset(waitmask, SIGUSR2);
@@ -138,7 +159,7 @@ main(int argc, char *argv[])
 	struct arena	*a = NULL;
 	struct pollfd	 pfd;
 	struct timespec	 ts;
-	sigset_t	 waitmask;
+	sigset_t	 waitmask, blocked;
 	char		 err[512];
 	int		 due, i, rc, status = 1;
 
@@ -158,7 +179,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_init("kurz-fcgi", conf.log_level);
-	signals(&waitmask);
+	signals(&waitmask, &blocked);
 	if (sodium_init() < 0) {
 		log_error("libsodium failed to initialise");
 		return 1;
@@ -213,6 +234,7 @@ main(int argc, char *argv[])
 			if (rc == 0 || clicks_due(clicks, now_ms()) == 0)
 				break;
 		}
+		take_pending(&blocked);
 	}
 	status = 0;
 out:

@@ -39,7 +39,26 @@ enum st {
 	ST_TARGET,
 	ST_TAKE_VISIT,
 	ST_CLICK_INSERT,
-	ST_CLICK_COUNT,
+	ST_LINK_BUMP,
+	ST_VISITOR_ADD,
+	ST_HOUR_ADD,
+	ST_DAY_ADD,
+	ST_DIM_ADD,
+	ST_MISS_ADD,
+	ST_SALT_PUT,
+	ST_SALT_GET,
+	ST_SALT_PRUNE,
+	ST_STATS_DAYS,
+	ST_STATS_HOURS,
+	ST_STATS_DIM,
+	ST_CLICKS_PAGE,
+	ST_CLICKS_NEXT,
+	ST_INST_LINKS,
+	ST_INST_TODAY,
+	ST_INST_TOP_LINKS,
+	ST_INST_TOP_MISSES,
+	ST_PRUNE_CLICKS,
+	ST_PRUNE_VISITORS,
 	ST_KEY_INSERT,
 	ST_KEY_FIND,
 	ST_KEY_REVOKE,
@@ -78,10 +97,72 @@ static const char *const st_sql[ST__MAX] = {
 	    "UPDATE links SET clicks = clicks + 1 "
 	    "WHERE id = ?1 AND (max_clicks IS NULL OR clicks < max_clicks)",
 	[ST_CLICK_INSERT] =
-	    "INSERT INTO clicks (link_id, ts, referrer, user_agent, bot) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_CLICK_COUNT] =
-	    "UPDATE links SET clicks = clicks + 1 WHERE id = ?1",
+	    "INSERT INTO clicks (link_id, ts, referrer, user_agent, bot, "
+	    "visitor, referrer_host, browser, os, device, country) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_LINK_BUMP] =
+	    "UPDATE links SET clicks = clicks + ?2 WHERE id = ?1",
+	[ST_VISITOR_ADD] =
+	    "INSERT OR IGNORE INTO link_visitors (link_id, day, visitor) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_HOUR_ADD] =
+	    "INSERT INTO link_hours (link_id, hour, visits, bots) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+	    "visits = visits + excluded.visits, bots = bots + excluded.bots",
+	[ST_DAY_ADD] =
+	    "INSERT INTO link_days (link_id, day, visits, bots, uniques) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
+	    "visits = visits + excluded.visits, bots = bots + excluded.bots, "
+	    "uniques = uniques + excluded.uniques",
+	[ST_DIM_ADD] =
+	    "INSERT INTO link_dims (link_id, day, dim, value, visits, bots) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+	    "visits = visits + excluded.visits, bots = bots + excluded.bots",
+	[ST_MISS_ADD] =
+	    "INSERT INTO misses (code, day, visits) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT DO UPDATE SET visits = visits + excluded.visits",
+	[ST_SALT_PUT] =
+	    "INSERT OR IGNORE INTO salts (day, salt) VALUES (?1, ?2)",
+	[ST_SALT_GET] =
+	    "SELECT salt FROM salts WHERE day = ?1",
+	[ST_SALT_PRUNE] =
+	    "DELETE FROM salts WHERE day < ?1",
+	[ST_STATS_DAYS] =
+	    "SELECT day, visits, uniques, bots FROM link_days "
+	    "WHERE link_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+	[ST_STATS_HOURS] =
+	    "SELECT hour, visits, 0, bots FROM link_hours "
+	    "WHERE link_id = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY hour",
+	[ST_STATS_DIM] =
+	    "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM link_dims "
+	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?3 AND ?4 "
+	    "GROUP BY value HAVING n > 0 ORDER BY n DESC, value LIMIT 10",
+	[ST_CLICKS_PAGE] =
+	    "SELECT id, ts, bot, referrer, referrer_host, user_agent, browser, "
+	    "os, device, country, hex(visitor) FROM clicks "
+	    "WHERE link_id = ?1 AND (ts, id) > (?2, ?3) ORDER BY ts, id "
+	    "LIMIT ?4",
+	/* The last click of the page and the first after it, if any. */
+	[ST_CLICKS_NEXT] =
+	    "SELECT ts, id FROM clicks WHERE link_id = ?1 AND (ts, id) > "
+	    "(?2, ?3) ORDER BY ts, id LIMIT 2 OFFSET ?4 - 1",
+	[ST_INST_LINKS] =
+	    "SELECT count(*), coalesce(sum(clicks), 0) FROM links "
+	    "WHERE deleted_at IS NULL",
+	[ST_INST_TODAY] =
+	    "SELECT coalesce(sum(visits), 0), coalesce(sum(uniques), 0), "
+	    "coalesce(sum(bots), 0) FROM link_days WHERE day = ?1",
+	[ST_INST_TOP_LINKS] =
+	    "SELECT CASE domain WHEN '' THEN code ELSE domain || '/' || code "
+	    "END, clicks FROM links WHERE deleted_at IS NULL AND clicks > 0 "
+	    "ORDER BY clicks DESC LIMIT 10",
+	[ST_INST_TOP_MISSES] =
+	    "SELECT code, sum(visits) AS n FROM misses WHERE day >= ?1 "
+	    "GROUP BY code ORDER BY n DESC, code LIMIT 10",
+	[ST_PRUNE_CLICKS] =
+	    "DELETE FROM clicks WHERE ts < ?1",
+	[ST_PRUNE_VISITORS] =
+	    "DELETE FROM link_visitors WHERE day < ?1",
 	[ST_KEY_INSERT] =
 	    "INSERT INTO api_keys (name, hash, shown, scope, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -100,6 +181,8 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST__MAX];
 	unsigned	 busy_ms;
+	int64_t		 salt_day;	/* the day salt is for; -1: none */
+	unsigned char	 salt[STORE_SALT_LEN];
 };
 
 static int64_t
@@ -315,6 +398,32 @@ store_wal(struct store *s, char *err, size_t errsz)
 }
 
 /*
+ * Refuse a file that belongs to another program before anything is
+ * changed in it, its journal mode included.
+ */
+static int
+store_check_owner(struct store *s, char *err, size_t errsz)
+{
+	int64_t	app, ver, tables;
+	int	rc;
+
+	if ((rc = store_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK ||
+	    (rc = store_int(s->db, "PRAGMA user_version", &ver)) != SQLITE_OK ||
+	    (rc = store_int(s->db, "SELECT count(*) FROM sqlite_schema",
+	    &tables)) != SQLITE_OK) {
+		snprintf(err, errsz, "cannot read the schema: %s",
+		    sqlite3_errmsg(s->db));
+		return rc;
+	}
+	if ((app != 0 && app != STORE_APP_ID) || (ver == 0 && tables > 0)) {
+		snprintf(err, errsz, "not a kurz database (it holds tables of "
+		    "another program)");
+		return SQLITE_NOTADB;
+	}
+	return SQLITE_OK;
+}
+
+/*
  * Bring the schema up to date in one IMMEDIATE transaction, so that of N
  * workers starting together one migrates and the others wait, then see
  * the new user_version and do nothing.
@@ -395,6 +504,7 @@ store_open(const char *path, unsigned busy_ms, char *err, size_t errsz)
 		return NULL;
 	}
 	s->busy_ms = busy_ms;
+	s->salt_day = -1;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -404,14 +514,22 @@ store_open(const char *path, unsigned busy_ms, char *err, size_t errsz)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, (int)busy_ms);
-	if (store_wal(s, msg, sizeof(msg)) != SQLITE_OK)
+	if (store_check_owner(s, msg, sizeof(msg)) != SQLITE_OK ||
+	    store_wal(s, msg, sizeof(msg)) != SQLITE_OK)
 		goto fail;
 	/*
 	 * FULL: a commit that a response acknowledges is on disk before the
 	 * response leaves, power loss included.
 	 */
+	/*
+	 * Reads through mmap cost no system call per page, which is most of
+	 * a redirect's cost in the kernel; the WAL is cut back to
+	 * journal_size_limit after each checkpoint.
+	 */
 	if (store_exec(s->db, "PRAGMA synchronous = FULL; "
-	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF",
+	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
+	    "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16384; "
+	    "PRAGMA journal_size_limit = 16777216",
 	    msg, sizeof(msg)) != SQLITE_OK)
 		goto fail;
 	if (store_migrate(s, msg, sizeof(msg)) != SQLITE_OK)
@@ -609,44 +727,462 @@ store_link_take_visit(struct store *s, int64_t link_id)
 	return sqlite3_changes(s->db) == 1 ? KZ_OK : KZ_GONE;
 }
 
+/*
+ * Rollups are summed in memory first: a batch of clicks on one popular
+ * link becomes one upsert per bucket, not one per click.
+ */
+enum roll_kind {
+	R_LINK,			/* links.clicks */
+	R_HOUR,
+	R_DAY,
+	R_DIM,
+	R_MISS
+};
+
+struct roll {
+	enum roll_kind	 kind;
+	int64_t		 link_id;
+	int64_t		 t;
+	const char	*dim;
+	const char	*value;
+	int64_t		 visits, bots, uniques;
+};
+
+static int
+strcmp_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+roll_cmp(const void *pa, const void *pb)
+{
+	const struct roll	*a = pa, *b = pb;
+	int			 c;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->link_id != b->link_id)
+		return a->link_id < b->link_id ? -1 : 1;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	if ((c = strcmp_null(a->dim, b->dim)) != 0)
+		return c;
+	return strcmp_null(a->value, b->value);
+}
+
+static void
+roll_add(struct roll *r, size_t *n, enum roll_kind kind, int64_t link_id,
+    int64_t t, const char *dim, const char *value, bool bot,
+    int64_t uniques)
+{
+	struct roll	*x = &r[(*n)++];
+
+	x->kind = kind;
+	x->link_id = link_id;
+	x->t = t;
+	x->dim = dim;
+	x->value = value;
+	x->visits = bot ? 0 : 1;
+	x->bots = bot ? 1 : 0;
+	x->uniques = uniques;
+}
+
+/* Run one upsert for a merged rollup row. */
+static int
+roll_write(struct store *s, const struct roll *x)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	switch (x->kind) {
+	case R_LINK:
+		st = stmt(s, ST_LINK_BUMP);
+		sqlite3_bind_int64(st, 1, x->link_id);
+		sqlite3_bind_int64(st, 2, x->visits);
+		break;
+	case R_HOUR:
+		st = stmt(s, ST_HOUR_ADD);
+		sqlite3_bind_int64(st, 1, x->link_id);
+		sqlite3_bind_int64(st, 2, x->t);
+		sqlite3_bind_int64(st, 3, x->visits);
+		sqlite3_bind_int64(st, 4, x->bots);
+		break;
+	case R_DAY:
+		st = stmt(s, ST_DAY_ADD);
+		sqlite3_bind_int64(st, 1, x->link_id);
+		sqlite3_bind_int64(st, 2, x->t);
+		sqlite3_bind_int64(st, 3, x->visits);
+		sqlite3_bind_int64(st, 4, x->bots);
+		sqlite3_bind_int64(st, 5, x->uniques);
+		break;
+	case R_DIM:
+		st = stmt(s, ST_DIM_ADD);
+		sqlite3_bind_int64(st, 1, x->link_id);
+		sqlite3_bind_int64(st, 2, x->t);
+		bind_text(st, 3, x->dim);
+		bind_text(st, 4, x->value);
+		sqlite3_bind_int64(st, 5, x->visits);
+		sqlite3_bind_int64(st, 6, x->bots);
+		break;
+	case R_MISS:
+	default:
+		st = stmt(s, ST_MISS_ADD);
+		bind_text(st, 1, x->value);
+		sqlite3_bind_int64(st, 2, x->t);
+		sqlite3_bind_int64(st, 3, x->visits + x->bots);
+		break;
+	}
+	rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Insert the raw row of a click; uniques: 1 when its visitor is new today. */
+static int
+click_insert(struct store *s, const struct click *c, int64_t day,
+    int64_t *uniques)
+{
+	sqlite3_stmt	*st = stmt(s, ST_CLICK_INSERT);
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, c->link_id);
+	sqlite3_bind_int64(st, 2, c->ts_ms);
+	bind_text(st, 3, c->referrer);
+	bind_text(st, 4, c->user_agent);
+	sqlite3_bind_int(st, 5, c->bot);
+	if (c->has_visitor)
+		sqlite3_bind_blob(st, 6, c->visitor, STORE_VISITOR_LEN,
+		    SQLITE_STATIC);
+	bind_text(st, 7, c->referrer_host);
+	bind_text(st, 8, c->browser);
+	bind_text(st, 9, c->os);
+	bind_text(st, 10, c->device);
+	bind_text(st, 11, c->country);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	*uniques = 0;
+	if (c->bot || !c->has_visitor)
+		return SQLITE_OK;
+	st = stmt(s, ST_VISITOR_ADD);
+	sqlite3_bind_int64(st, 1, c->link_id);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_blob(st, 3, c->visitor, STORE_VISITOR_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	*uniques = sqlite3_changes(s->db);
+	return SQLITE_OK;
+}
+
+#define ROLLS_PER_CLICK	8	/* link, hour, day and five dimensions */
+
 enum kz_err
 store_clicks_write(struct store *s, const struct click *c, size_t n)
 {
-	sqlite3_stmt	*st;
+	struct roll	*r, *x;
 	enum kz_err	 err;
-	size_t		 i;
+	size_t		 i, k, nr = 0;
+	int64_t		 day, uniques = 0;
 	int		 rc;
 
 	if (n == 0)
 		return KZ_OK;
-	if ((rc = tx_begin(s)) != SQLITE_OK)
+	if ((r = calloc(n * ROLLS_PER_CLICK, sizeof(*r))) == NULL)
+		return KZ_SYSTEM;
+	if ((rc = tx_begin(s)) != SQLITE_OK) {
+		free(r);
 		return store_err(s, rc, "write clicks");
+	}
 	for (i = 0; i < n; i++) {
-		st = stmt(s, ST_CLICK_INSERT);
-		sqlite3_bind_int64(st, 1, c[i].link_id);
-		sqlite3_bind_int64(st, 2, c[i].ts_ms);
-		bind_text(st, 3, c[i].referrer[0] != '\0' ? c[i].referrer :
-		    NULL);
-		bind_text(st, 4, c[i].user_agent[0] != '\0' ?
-		    c[i].user_agent : NULL);
-		sqlite3_bind_int(st, 5, c[i].bot);
-		rc = sqlite3_step(st);
-		done(st);
-		if (rc != SQLITE_DONE)
-			goto fail;
-		if (!c[i].bump)
+		day = c[i].ts_ms / 86400000;
+		if (c[i].link_id == 0) {
+			roll_add(r, &nr, R_MISS, 0, day, NULL, c[i].code, false,
+			    0);
 			continue;
-		st = stmt(s, ST_CLICK_COUNT);
-		sqlite3_bind_int64(st, 1, c[i].link_id);
-		rc = sqlite3_step(st);
-		done(st);
-		if (rc != SQLITE_DONE)
+		}
+		if ((rc = click_insert(s, &c[i], day, &uniques)) != SQLITE_OK)
+			goto fail;
+		if (c[i].bump)
+			roll_add(r, &nr, R_LINK, c[i].link_id, 0, NULL, NULL,
+			    false, 0);
+		roll_add(r, &nr, R_HOUR, c[i].link_id, c[i].ts_ms / 3600000,
+		    NULL, NULL, c[i].bot, 0);
+		roll_add(r, &nr, R_DAY, c[i].link_id, day, NULL, NULL,
+		    c[i].bot, uniques);
+		roll_add(r, &nr, R_DIM, c[i].link_id, day, "referrer",
+		    c[i].referrer_host != NULL ? c[i].referrer_host :
+		    "(direct)", c[i].bot, 0);
+		if (c[i].browser != NULL)
+			roll_add(r, &nr, R_DIM, c[i].link_id, day, "browser",
+			    c[i].browser, c[i].bot, 0);
+		if (c[i].os != NULL)
+			roll_add(r, &nr, R_DIM, c[i].link_id, day, "os",
+			    c[i].os, c[i].bot, 0);
+		if (c[i].device != NULL)
+			roll_add(r, &nr, R_DIM, c[i].link_id, day, "device",
+			    c[i].device, c[i].bot, 0);
+		if (c[i].country != NULL)
+			roll_add(r, &nr, R_DIM, c[i].link_id, day, "country",
+			    c[i].country, c[i].bot, 0);
+	}
+	qsort(r, nr, sizeof(*r), roll_cmp);
+	for (i = 0; i < nr; i = k) {
+		x = &r[i];
+		for (k = i + 1; k < nr && roll_cmp(x, &r[k]) == 0; k++) {
+			x->visits += r[k].visits;
+			x->bots += r[k].bots;
+			x->uniques += r[k].uniques;
+		}
+		if ((rc = roll_write(s, x)) != SQLITE_OK)
 			goto fail;
 	}
+	if ((rc = tx_commit(s)) == SQLITE_OK) {
+		free(r);
+		return KZ_OK;
+	}
+fail:
+	free(r);
+	err = store_err(s, rc, "write clicks");
+	tx_rollback(s);
+	return err;
+}
+
+enum kz_err
+store_salt(struct store *s, int64_t day,
+    const unsigned char candidate[STORE_SALT_LEN],
+    unsigned char out[STORE_SALT_LEN])
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (day == s->salt_day) {
+		memcpy(out, s->salt, STORE_SALT_LEN);
+		return KZ_OK;
+	}
+	st = stmt(s, ST_SALT_PUT);
+	sqlite3_bind_int64(st, 1, day);
+	sqlite3_bind_blob(st, 2, candidate, STORE_SALT_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, rc, "store salt");
+	if (sqlite3_changes(s->db) == 1) {
+		st = stmt(s, ST_SALT_PRUNE);
+		sqlite3_bind_int64(st, 1, day - 1);
+		rc = sqlite3_step(st);
+		done(st);
+		if (rc != SQLITE_DONE)
+			return store_err(s, rc, "prune salts");
+	}
+	st = stmt(s, ST_SALT_GET);
+	sqlite3_bind_int64(st, 1, day);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == STORE_SALT_LEN) {
+		memcpy(s->salt, sqlite3_column_blob(st, 0), STORE_SALT_LEN);
+		s->salt_day = day;
+		memcpy(out, s->salt, STORE_SALT_LEN);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = SQLITE_CORRUPT;
+	done(st);
+	return rc == SQLITE_OK ? KZ_OK : store_err(s, rc, "read salt");
+}
+
+enum kz_err
+store_stats_series(struct store *s, struct arena *a, int64_t link_id,
+    bool hourly, int64_t from, int64_t to, struct stats_point **out,
+    size_t *n)
+{
+	sqlite3_stmt	*st = stmt(s, hourly ? ST_STATS_HOURS : ST_STATS_DAYS);
+	size_t		 cap = 64;
+	struct stats_point *p, *np;
+	int		 rc;
+
+	*n = 0;
+	p = arena_alloc(a, cap * sizeof(*p));
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			np = arena_alloc(a, 2 * cap * sizeof(*p));
+			memcpy(np, p, cap * sizeof(*p));
+			p = np;
+			cap *= 2;
+		}
+		p[*n].t = sqlite3_column_int64(st, 0);
+		p[*n].visits = sqlite3_column_int64(st, 1);
+		p[*n].uniques = sqlite3_column_int64(st, 2);
+		p[*n].bots = sqlite3_column_int64(st, 3);
+		(*n)++;
+	}
+	done(st);
+	*out = p;
+	return rc == SQLITE_DONE ? KZ_OK : store_err(s, rc, "stats series");
+}
+
+/* Collect up to STATS_TOP_MAX (value, n) rows of a prepared query. */
+static int
+top_rows(struct arena *a, sqlite3_stmt *st, struct stats_top *out, size_t *n)
+{
+	int	rc;
+
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < STATS_TOP_MAX) {
+		out[*n].value = col_text(a, st, 0);
+		out[*n].n = sqlite3_column_int64(st, 1);
+		if (out[*n].value != NULL)
+			(*n)++;
+	}
+	done(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+enum kz_err
+store_stats_top(struct store *s, struct arena *a, int64_t link_id,
+    const char *dim, int64_t from, int64_t to, bool bots,
+    struct stats_top *out, size_t *n)
+{
+	sqlite3_stmt	*st = stmt(s, ST_STATS_DIM);
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, link_id);
+	bind_text(st, 2, dim);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	sqlite3_bind_int(st, 5, bots ? 1 : 0);
+	rc = top_rows(a, st, out, n);
+	return rc == SQLITE_OK ? KZ_OK : store_err(s, rc, "stats top");
+}
+
+enum kz_err
+store_clicks_page(struct store *s, int64_t link_id, int64_t after_ts,
+    int64_t after_id, size_t limit,
+    void (*fn)(const struct click_row *, void *), void *arg, size_t *n)
+{
+	sqlite3_stmt		*st = stmt(s, ST_CLICKS_PAGE);
+	struct click_row	 r;
+	int			 rc;
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_int64(st, 2, after_ts);
+	sqlite3_bind_int64(st, 3, after_id);
+	sqlite3_bind_int64(st, 4, (int64_t)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0);
+		r.ts_ms = sqlite3_column_int64(st, 1);
+		r.bot = sqlite3_column_int(st, 2) != 0;
+		r.referrer = (const char *)sqlite3_column_text(st, 3);
+		r.referrer_host = (const char *)sqlite3_column_text(st, 4);
+		r.user_agent = (const char *)sqlite3_column_text(st, 5);
+		r.browser = (const char *)sqlite3_column_text(st, 6);
+		r.os = (const char *)sqlite3_column_text(st, 7);
+		r.device = (const char *)sqlite3_column_text(st, 8);
+		r.country = (const char *)sqlite3_column_text(st, 9);
+		r.visitor = (const char *)sqlite3_column_text(st, 10);
+		if (r.visitor != NULL && r.visitor[0] == '\0')
+			r.visitor = NULL;
+		fn(&r, arg);
+		(*n)++;
+	}
+	done(st);
+	return rc == SQLITE_DONE ? KZ_OK : store_err(s, rc, "clicks page");
+}
+
+enum kz_err
+store_clicks_page_next(struct store *s, int64_t link_id, int64_t after_ts,
+    int64_t after_id, size_t limit, bool *more, int64_t *next_ts,
+    int64_t *next_id)
+{
+	sqlite3_stmt	*st = stmt(s, ST_CLICKS_NEXT);
+	int		 rc, rows = 0;
+
+	*more = false;
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_int64(st, 2, after_ts);
+	sqlite3_bind_int64(st, 3, after_id);
+	sqlite3_bind_int64(st, 4, (int64_t)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rows++ == 0) {
+			*next_ts = sqlite3_column_int64(st, 0);
+			*next_id = sqlite3_column_int64(st, 1);
+		} else
+			*more = true;
+	}
+	done(st);
+	return rc == SQLITE_DONE ? KZ_OK : store_err(s, rc, "clicks page");
+}
+
+enum kz_err
+store_instance_stats(struct store *s, struct arena *a, int64_t today,
+    struct instance_stats *o)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(o, 0, sizeof(*o));
+	st = stmt(s, ST_INST_LINKS);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->links = sqlite3_column_int64(st, 0);
+		o->visits = sqlite3_column_int64(st, 1);
+	}
+	done(st);
+	if (rc != SQLITE_ROW)
+		return store_err(s, rc, "instance stats");
+	st = stmt(s, ST_INST_TODAY);
+	sqlite3_bind_int64(st, 1, today);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->today_visits = sqlite3_column_int64(st, 0);
+		o->today_uniques = sqlite3_column_int64(st, 1);
+		o->today_bots = sqlite3_column_int64(st, 2);
+	}
+	done(st);
+	if (rc != SQLITE_ROW)
+		return store_err(s, rc, "instance stats");
+	if ((rc = top_rows(a, stmt(s, ST_INST_TOP_LINKS), o->top_links,
+	    &o->ntop_links)) != SQLITE_OK)
+		return store_err(s, rc, "instance stats");
+	st = stmt(s, ST_INST_TOP_MISSES);
+	sqlite3_bind_int64(st, 1, today - 29);
+	if ((rc = top_rows(a, st, o->top_misses, &o->ntop_misses)) !=
+	    SQLITE_OK)
+		return store_err(s, rc, "instance stats");
+	return KZ_OK;
+}
+
+enum kz_err
+store_clicks_prune(struct store *s, int64_t before_ms, int64_t *deleted)
+{
+	sqlite3_stmt	*st;
+	enum kz_err	 err;
+	int		 rc;
+
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "prune clicks");
+	st = stmt(s, ST_PRUNE_CLICKS);
+	sqlite3_bind_int64(st, 1, before_ms);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	*deleted = sqlite3_changes(s->db);
+	st = stmt(s, ST_PRUNE_VISITORS);
+	sqlite3_bind_int64(st, 1, before_ms / 86400000);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
 	if ((rc = tx_commit(s)) == SQLITE_OK)
 		return KZ_OK;
 fail:
-	err = store_err(s, rc, "write clicks");
+	err = store_err(s, rc, "prune clicks");
 	tx_rollback(s);
 	return err;
 }

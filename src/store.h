@@ -44,14 +44,67 @@ struct target {
 	bool		 deleted;
 };
 
-/* One visit, as the click buffer hands it to the store. */
+/* One visit, enriched, as the click buffer hands it to the store. */
+#define STORE_VISITOR_LEN	16
+#define STORE_SALT_LEN		32
 struct click {
-	int64_t		 link_id;
+	int64_t		 link_id;	/* 0: a miss, counted under code */
+	const char	*code;
 	int64_t		 ts_ms;
-	bool		 bump;		/* raise links.clicks when written */
+	bool		 bump;		/* raise links.clicks */
 	bool		 bot;
-	char		 referrer[KZ_REFERRER_MAX + 1];
-	char		 user_agent[KZ_UA_MAX + 1];
+	bool		 has_visitor;
+	unsigned char	 visitor[STORE_VISITOR_LEN];
+	const char	*referrer;	/* each NULL when unknown */
+	const char	*referrer_host;
+	const char	*user_agent;
+	const char	*browser;
+	const char	*os;
+	const char	*device;
+	const char	*country;
+};
+
+/* A raw click as the export reads it back. */
+struct click_row {
+	int64_t		 id;
+	int64_t		 ts_ms;
+	bool		 bot;
+	const char	*referrer;	/* each NULL when unknown */
+	const char	*referrer_host;
+	const char	*user_agent;
+	const char	*browser;
+	const char	*os;
+	const char	*device;
+	const char	*country;
+	const char	*visitor;	/* hex */
+};
+
+/* One bucket of a time series: an hour or a day since the epoch. */
+struct stats_point {
+	int64_t		 t;
+	int64_t		 visits;
+	int64_t		 uniques;	/* days only */
+	int64_t		 bots;
+};
+
+/* One row of a "top N" list. */
+struct stats_top {
+	const char	*value;
+	int64_t		 n;
+};
+
+#define STATS_TOP_MAX	10
+
+struct instance_stats {
+	int64_t		 links;		/* not deleted */
+	int64_t		 visits;	/* all time, people */
+	int64_t		 today_visits;
+	int64_t		 today_uniques;
+	int64_t		 today_bots;
+	struct stats_top top_links[STATS_TOP_MAX];	/* value: "domain/code" or "code" */
+	size_t		 ntop_links;
+	struct stats_top top_misses[STATS_TOP_MAX];
+	size_t		 ntop_misses;
 };
 
 struct key_info {
@@ -109,9 +162,68 @@ enum kz_err	 store_target(struct store *, struct arena *a,
  */
 enum kz_err	 store_link_take_visit(struct store *, int64_t link_id);
 
-/* Write n clicks and raise the links' counters in one transaction. */
+/*
+ * Write n clicks in one transaction: the raw rows, the links' counters,
+ * the hourly and daily rollups with unique visitors, the per-dimension
+ * rollups (referrer, browser, os, device, country) and the misses.
+ */
 enum kz_err	 store_clicks_write(struct store *, const struct click *c,
 		    size_t n);
+
+/*
+ * The visitor-hash salt of day (days since the epoch): the stored one,
+ * else candidate, which is then stored. Salts of days before day - 1
+ * are deleted when a new one is stored.
+ */
+enum kz_err	 store_salt(struct store *, int64_t day,
+		    const unsigned char candidate[STORE_SALT_LEN],
+		    unsigned char out[STORE_SALT_LEN]);
+
+/*
+ * The series of link_id from from to to (inclusive; hours or days since
+ * the epoch), only buckets with visits, in a. Read from the rollups.
+ */
+enum kz_err	 store_stats_series(struct store *, struct arena *a,
+		    int64_t link_id, bool hourly, int64_t from, int64_t to,
+		    struct stats_point **out, size_t *n);
+
+/*
+ * The STATS_TOP_MAX most frequent values of dim ("referrer", "browser",
+ * "os", "device", "country") for link_id over days from..to, people
+ * only or with bots too. out holds STATS_TOP_MAX; strings in a.
+ */
+enum kz_err	 store_stats_top(struct store *, struct arena *a,
+		    int64_t link_id, const char *dim, int64_t from, int64_t to,
+		    bool bots, struct stats_top *out, size_t *n);
+
+/*
+ * Call fn for up to limit raw clicks of link_id after (after_ts,
+ * after_id) in time order. Strings live during the call. *n: how many.
+ */
+enum kz_err	 store_clicks_page(struct store *, int64_t link_id,
+		    int64_t after_ts, int64_t after_id, size_t limit,
+		    void (*fn)(const struct click_row *, void *), void *arg,
+		    size_t *n);
+
+/*
+ * Where the page of limit clicks after (after_ts, after_id) ends, when
+ * more clicks follow it: *more, and the cursor of the next page in
+ * *next_ts, *next_id.
+ */
+enum kz_err	 store_clicks_page_next(struct store *, int64_t link_id,
+		    int64_t after_ts, int64_t after_id, size_t limit,
+		    bool *more, int64_t *next_ts, int64_t *next_id);
+
+/* Totals of the whole instance; today is days since the epoch. */
+enum kz_err	 store_instance_stats(struct store *, struct arena *a,
+		    int64_t today, struct instance_stats *out);
+
+/*
+ * Delete raw clicks older than before_ms, and the visitor sets of the
+ * days before it; the rollups stay. *deleted: clicks removed.
+ */
+enum kz_err	 store_clicks_prune(struct store *, int64_t before_ms,
+		    int64_t *deleted);
 
 /*
  * Store a new key's hash under name. KZ_CONFLICT when the name exists.
