@@ -26,7 +26,7 @@
 struct held {
 	int64_t		 link_id;
 	int64_t		 ts_ms;
-	bool		 bump, bot;
+	bool		 counted;
 	uint32_t	 code, referrer, user_agent, ip, country;
 };
 
@@ -181,8 +181,7 @@ clicks_add(struct clicks *c, const struct click_in *in)
 	h = &c->buf[c->n++];
 	h->link_id = in->link_id;
 	h->ts_ms = in->ts_ms;
-	h->bump = in->bump;
-	h->bot = in->bot;
+	h->counted = in->counted;
 	h->code = in->link_id == 0 ? pool_put(c, in->code, KZ_CODE_MAX) :
 	    NO_STR;
 	h->referrer = pool_put(c, in->referrer, KZ_REFERRER_MAX);
@@ -294,7 +293,7 @@ clicks_flush(struct clicks *c, struct store *s)
 	char		(*hosts)[KZ_DOMAIN_MAX + 1];
 	const char	*ip;
 	enum kz_err	 err = KZ_OK;
-	size_t		 i;
+	size_t		 i, n;
 
 	if (c->n == 0)
 		return KZ_OK;
@@ -304,22 +303,26 @@ clicks_flush(struct clicks *c, struct store *s)
 		err = KZ_SYSTEM;
 		goto done;
 	}
-	for (i = 0; i < c->n; i++) {
+	for (i = 0, n = 0; i < c->n; i++) {
 		const struct held	*h = &c->buf[i];
-		struct click		*k = &out[i];
+		struct click		*k = &out[n];
+		const char		*agent = pool_get(c, h->user_agent);
 
+		ua_parse(agent != NULL ? agent : "", agent != NULL ?
+		    strlen(agent) : 0, &ua);
+		k->bot = strcmp(ua.device, "bot") == 0;
+		if (h->link_id == 0 && k->bot)
+			continue;	/* crawlers' misses say nothing */
+		n++;
 		k->link_id = h->link_id;
 		k->code = pool_get(c, h->code);
 		k->ts_ms = h->ts_ms;
-		k->bump = h->bump;
-		k->bot = h->bot;
+		k->bump = !h->counted && !k->bot;
 		k->referrer = pool_get(c, h->referrer);
-		k->user_agent = pool_get(c, h->user_agent);
+		k->user_agent = agent;
 		k->country = pool_get(c, h->country);
 		if (clicks_referrer_host(k->referrer, hosts[i]))
 			k->referrer_host = hosts[i];
-		ua_parse(k->user_agent != NULL ? k->user_agent : "",
-		    k->user_agent != NULL ? strlen(k->user_agent) : 0, &ua);
 		k->browser = ua.browser;
 		k->os = ua.os;
 		k->device = ua.device;
@@ -331,7 +334,7 @@ clicks_flush(struct clicks *c, struct store *s)
 			k->has_visitor = true;
 		}
 	}
-	if ((err = store_clicks_write(s, out, c->n)) == KZ_OK) {
+	if ((err = store_clicks_write(s, out, n)) == KZ_OK) {
 		c->n = 0;
 		c->pool_len = 0;
 	}

@@ -2,8 +2,10 @@
  * clicks.h - the click buffer. A redirect adds a click in memory and
  * leaves; the worker writes the buffer in one transaction when it holds
  * a batch, when its oldest click reaches the flush age, and on shutdown.
- * Writing is when a click is enriched: browser, OS, device, referrer
- * host and the visitor hash are worked out then, not in the redirect.
+ * Writing is when a click is enriched: bot or person, browser, OS,
+ * device, referrer host and the visitor hash are worked out then, not
+ * in the redirect. A bot's visit is stored, flagged, and not counted;
+ * a bot's miss is not stored.
  */
 #ifndef KZ_CLICKS_H
 #define KZ_CLICKS_H
@@ -25,8 +27,7 @@ struct click_in {
 	int64_t		 link_id;	/* 0: a visit to a code with no link */
 	const char	*code;		/* the code visited, for misses */
 	int64_t		 ts_ms;
-	bool		 bump;		/* raise links.clicks when written */
-	bool		 bot;
+	bool		 counted;	/* links.clicks already raised (capped links) */
 	const char	*referrer;	/* truncated to KZ_REFERRER_MAX */
 	const char	*user_agent;	/* truncated to KZ_UA_MAX */
 	const char	*ip;		/* only hashed, never stored */

@@ -100,21 +100,21 @@ location(struct arena *a, const char *url, const char *rest,
 
 /*
  * Hand a GET's visit to the click buffer: link_id 0 for a code that
- * names no link (bots' misses are not kept). HEAD is never a visit.
+ * names no link. HEAD is never a visit. Whether the visitor is a bot is
+ * worked out when the buffer is written, off the hot path.
  */
 static void
-record(struct hctx *c, int64_t link_id, const char *code, bool bump, bool bot)
+record(struct hctx *c, int64_t link_id, const char *code, bool counted)
 {
 	const struct req	*r = c->req;
 	struct click_in		 in;
 
-	if (r->method != M_GET || (link_id == 0 && bot))
+	if (r->method != M_GET)
 		return;
 	in.link_id = link_id;
 	in.code = code;
 	in.ts_ms = c->now_ms;
-	in.bump = bump;
-	in.bot = bot;
+	in.counted = counted;
 	in.referrer = r->referer;
 	in.user_agent = r->user_agent;
 	in.ip = r->remote_addr;
@@ -142,9 +142,7 @@ h_redirect(struct hctx *c)
 
 	err = store_target(c->store, c->a, r->host, dec, &t);
 	if (err == KZ_NOTFOUND) {
-		record(c, 0, dec, false, ua_is_bot(r->user_agent != NULL ?
-		    r->user_agent : "", r->user_agent != NULL ?
-		    strlen(r->user_agent) : 0));
+		record(c, 0, dec, false);
 		goto notfound;
 	}
 	if (err != KZ_OK)
@@ -156,7 +154,8 @@ h_redirect(struct hctx *c)
 		return resp_fail(c->resp, c->a, KZ_GONE, "expired", NULL,
 		    "this link has expired");
 
-	bot = r->user_agent != NULL &&
+	/* A capped link counts its visits now, exactly; bots use up none. */
+	bot = t.max_clicks != 0 && r->user_agent != NULL &&
 	    ua_is_bot(r->user_agent, strlen(r->user_agent));
 	if (t.max_clicks != 0 && r->method == M_GET && !bot) {
 		if ((err = store_link_take_visit(c->store, t.id)) == KZ_GONE)
@@ -172,7 +171,7 @@ h_redirect(struct hctx *c)
 	resp_header(c->resp, "Cache-Control", "private, no-store");
 	resp_body(c->resp, t.redirect_status, NULL, "", 0);
 
-	record(c, t.id, dec, t.max_clicks == 0 && !bot, bot);
+	record(c, t.id, dec, t.max_clicks != 0 && !bot);
 	return KZ_OK;
 notfound:
 	return resp_fail(c->resp, c->a, KZ_NOTFOUND, "not_found", NULL,

@@ -2,19 +2,21 @@
  * main.c - kurz-fcgi: configuration, the store, signals, the accept loop.
  *
  * One request at a time. Signals that stop the worker are blocked except
- * while it waits in ppoll(2), so SIGTERM always lands between requests:
+ * while it waits in epoll_pwait(2), so SIGTERM always lands between requests:
  * the request in hand is finished, the buffered clicks are written, and
  * the worker exits 0.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/epoll.h>
 
 #include <sodium.h>
 
@@ -57,7 +59,7 @@ now_ms(void)
 }
 
 /*
- * When ppoll(2) returns because the socket is ready, a signal that came
+ * When epoll_pwait(2) returns because the socket is ready, a signal that came
  * meanwhile stays pending under the restored mask: a worker that is
  * never idle would never see it. Take such signals here, between
  * requests.
@@ -157,8 +159,8 @@ main(int argc, char *argv[])
 	struct store	*s = NULL;
 	struct clicks	*clicks = NULL;
 	struct arena	*a = NULL;
-	struct pollfd	 pfd;
-	struct timespec	 ts;
+	struct epoll_event ev;
+	int		 ep = -1;
 	sigset_t	 waitmask, blocked;
 	char		 err[512];
 	int		 due, i, rc, status = 1;
@@ -205,8 +207,17 @@ main(int argc, char *argv[])
 	c.clicks = clicks;
 	log_info("ready on schema %d", store_schema_version(s));
 
-	pfd.fd = fcgi_listen_fd(f);
-	pfd.events = POLLIN;
+	/*
+	 * EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of
+	 * them to race for it (and all but one to find nothing).
+	 */
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.fd = fcgi_listen_fd(f);
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
+		log_error("epoll: %s", strerror(errno));
+		goto out;
+	}
 	while (!stop) {
 		due = clicks_due(clicks, now_ms());
 		if (flush_now) {
@@ -219,11 +230,9 @@ main(int argc, char *argv[])
 			if (due == 0)
 				due = (int)conf.busy_ms; /* refused: retry later */
 		}
-		ts.tv_sec = due / 1000;
-		ts.tv_nsec = (long)(due % 1000) * 1000000;
-		rc = ppoll(&pfd, 1, due < 0 ? NULL : &ts, &waitmask);
+		rc = epoll_pwait(ep, &ev, 1, due, &waitmask);
 		if (rc < 0 && errno != EINTR) {
-			log_error("poll: %s", strerror(errno));
+			log_error("epoll_pwait: %s", strerror(errno));
 			goto out;
 		}
 		if (rc <= 0)
@@ -252,5 +261,7 @@ out:
 	arena_free(a);
 	store_close(s);
 	fcgi_close(f);
+	if (ep != -1)
+		close(ep);
 	return status;
 }
