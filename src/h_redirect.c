@@ -1,7 +1,10 @@
 /*
  * h_redirect.c - GET and HEAD /{code}[/rest]: the hot path. One indexed
  * lookup, a click into memory, a 3xx out. Nothing here waits for a disk
- * write except the visit of a capped link, which must be exact.
+ * write except the visit of a capped link, which must be exact. A link
+ * with a password answers with h_password.c's form instead, and
+ * h_password.c comes back here, through h_redirect_target() and
+ * h_redirect_go(), once the password is right.
  */
 #include "config.h"
 
@@ -43,20 +46,18 @@ append_escaped(char *out, size_t *o, const char *s, size_t len)
 	}
 }
 
-/*
- * The Location for a go-link: the target with rest (still encoded, with
- * its leading '/') put in place of {path} or appended to the target's
- * path, and the short URL's query merged into the target's.
- */
-static char *
-location(struct arena *a, const char *url, const char *rest,
-    const char *query)
+char *
+h_redirect_location(struct arena *a, const struct target *t,
+    const char *rest, const char *query)
 {
-	size_t		 ulen = strlen(url), rlen = strlen(rest);
-	size_t		 qlen = strlen(query), cut, o = 0;
-	const char	*ph, *frag, *q;
+	const char	*url = t->url, *ph, *frag, *q;
+	size_t		 ulen, rlen = strlen(rest), qlen, cut, o = 0;
 	char		*out;
 
+	if (!t->forward_query)
+		query = "";
+	ulen = strlen(url);
+	qlen = strlen(query);
 	if (rlen == 0 && qlen == 0 && strstr(url, PATH_PLACEHOLDER) == NULL)
 		return (char *)url;
 	out = arena_alloc(a, ulen + 3 * (rlen + qlen) + 4);
@@ -99,9 +100,10 @@ location(struct arena *a, const char *url, const char *rest,
 }
 
 /*
- * Hand a GET's visit to the click buffer: link_id 0 for a code that
- * names no link. HEAD is never a visit. Whether the visitor is a bot is
- * worked out when the buffer is written, off the hot path.
+ * Hand a visit to the click buffer: link_id 0 for a code that names no
+ * link. HEAD is never a visit; a GET is, and so is the POST of a right
+ * password. Whether the visitor is a bot is worked out when the buffer
+ * is written, off the hot path.
  */
 static void
 record(struct hctx *c, int64_t link_id, const char *code, bool counted)
@@ -109,7 +111,7 @@ record(struct hctx *c, int64_t link_id, const char *code, bool counted)
 	const struct req	*r = c->req;
 	struct click_in		 in;
 
-	if (r->method != M_GET)
+	if (r->method == M_HEAD)
 		return;
 	in.link_id = link_id;
 	in.code = code;
@@ -123,57 +125,90 @@ record(struct hctx *c, int64_t link_id, const char *code, bool counted)
 }
 
 enum kz_err
-h_redirect(struct hctx *c)
+h_redirect_target(struct hctx *c, struct target *t, const char **code,
+    const char **rest)
 {
 	const struct req	*r = c->req;
-	struct target		 t;
-	const char		*raw = r->raw_path + 1, *rest, *loc;
+	const char		*raw = r->raw_path + 1;
 	char			 dec[3 * KZ_CODE_MAX + 1];
 	size_t			 n, clen;
 	enum kz_err		 err;
-	bool			 bot;
 
 	n = strcspn(raw, "/");
-	rest = raw + n;
+	*rest = raw + n;
+	*code = NULL;
 	/* Codes are plain ASCII: decode the segment, then judge it. */
 	if (n > 3 * KZ_CODE_MAX || http_path_decode(raw, n, dec, &clen) == -1 ||
 	    clen > KZ_CODE_MAX || valid_code(dec, clen) != CODE_OK)
 		goto notfound;
+	*code = arena_strndup(c->a, dec, clen);
 
-	err = store_target(c->store, c->a, r->host, dec, &t);
+	err = store_target(c->store, c->a, r->host, *code, t);
 	if (err == KZ_NOTFOUND) {
-		record(c, 0, dec, false);
+		/* A miss is a visit of a GET only, like a hit. */
+		if (r->method == M_GET)
+			record(c, 0, *code, false);
 		goto notfound;
 	}
 	if (err != KZ_OK)
 		return err;
-	if (t.deleted)
+	if (t->deleted)
 		return resp_fail(c->resp, c->a, KZ_GONE, "gone", NULL,
 		    "this link has been deleted");
-	if (t.expires_at != 0 && c->now_ms / 1000 >= t.expires_at)
+	if (t->expires_at != 0 && c->now_ms / 1000 >= t->expires_at)
 		return resp_fail(c->resp, c->a, KZ_GONE, "expired", NULL,
 		    "this link has expired");
+	/* Every visit used: HEAD says so too (a GET takes its own, atomically). */
+	if (t->max_clicks != 0 && t->clicks >= t->max_clicks)
+		return resp_fail(c->resp, c->a, KZ_GONE, "used_up", NULL,
+		    "this link has reached its visit limit");
+	return KZ_OK;
+notfound:
+	return resp_fail(c->resp, c->a, KZ_NOTFOUND, "not_found", NULL,
+	    "there is no link with this code");
+}
+
+enum kz_err
+h_redirect_go(struct hctx *c, const struct target *t, const char *code,
+    const char *rest)
+{
+	const struct req	*r = c->req;
+	const char		*loc;
+	enum kz_err		 err;
+	bool			 bot, visit = r->method != M_HEAD;
 
 	/* A capped link counts its visits now, exactly; bots use up none. */
-	bot = t.max_clicks != 0 && r->user_agent != NULL &&
+	bot = t->max_clicks != 0 && r->user_agent != NULL &&
 	    ua_is_bot(r->user_agent, strlen(r->user_agent));
-	if (t.max_clicks != 0 && r->method == M_GET && !bot) {
-		if ((err = store_link_take_visit(c->store, t.id)) == KZ_GONE)
+	if (t->max_clicks != 0 && visit && !bot) {
+		if ((err = store_link_take_visit(c->store, t->id)) == KZ_GONE)
 			return resp_fail(c->resp, c->a, KZ_GONE, "used_up",
 			    NULL, "this link has reached its visit limit");
 		if (err != KZ_OK)
 			return err;
 	}
 
-	loc = location(c->a, t.url, rest, r->query);
+	loc = h_redirect_location(c->a, t, rest, r->query);
 	resp_header(c->resp, "Location", loc);
 	/* Never cached, so that counts stay exact and edits show at once. */
 	resp_header(c->resp, "Cache-Control", "private, no-store");
-	resp_body(c->resp, t.redirect_status, NULL, "", 0);
+	resp_body(c->resp, t->redirect_status, NULL, "", 0);
 
-	record(c, t.id, dec, t.max_clicks != 0 && !bot);
+	record(c, t->id, code, t->max_clicks != 0 && !bot);
 	return KZ_OK;
-notfound:
-	return resp_fail(c->resp, c->a, KZ_NOTFOUND, "not_found", NULL,
-	    "there is no link with this code");
+}
+
+enum kz_err
+h_redirect(struct hctx *c)
+{
+	struct target	 t;
+	const char	*code, *rest;
+	enum kz_err	 err;
+
+	if ((err = h_redirect_target(c, &t, &code, &rest)) != KZ_OK)
+		return err;
+	/* The password comes first; its form is no visit. */
+	if (t.password_hash != NULL)
+		return h_password_form(c, &t, code);
+	return h_redirect_go(c, &t, code, rest);
 }

@@ -12,11 +12,57 @@
 enum kz_err	h_health(struct hctx *);
 enum kz_err	h_not_found(struct hctx *);
 enum kz_err	h_links_create(struct hctx *);
+enum kz_err	h_links_list(struct hctx *);
+enum kz_err	h_links_batch(struct hctx *);
 enum kz_err	h_links_get(struct hctx *);
+enum kz_err	h_links_patch(struct hctx *);
+enum kz_err	h_links_delete(struct hctx *);
+enum kz_err	h_links_restore(struct hctx *);
+enum kz_err	h_export(struct hctx *);
+enum kz_err	h_password_post(struct hctx *);
 enum kz_err	h_redirect(struct hctx *);
 enum kz_err	h_links_stats(struct hctx *);
 enum kz_err	h_links_clicks(struct hctx *);
 enum kz_err	h_stats(struct hctx *);
+
+struct arena;
+struct target;
+
+/*
+ * GET /{code} of a link with a password: the page that asks for it
+ * (h_password.c). code is the decoded code.
+ */
+enum kz_err	h_password_form(struct hctx *, const struct target *,
+		    const char *code);
+
+/*
+ * The live link that the request's path /{code}[/rest] names (h_redirect.c).
+ * On KZ_OK *t holds it, *code is the decoded code and *rest the rest of
+ * the path as sent (still encoded; "" or starting with '/'), all in
+ * c->a. Otherwise the failure is recorded with resp_fail(): KZ_NOTFOUND
+ * (a GET of a code with no link is counted as a miss), KZ_GONE when the
+ * link is deleted or expired, or the store's error.
+ */
+enum kz_err	h_redirect_target(struct hctx *c, struct target *t,
+		    const char **code, const char **rest);
+
+/*
+ * Answer with t's redirect, as GET /{code}[/rest] does: Location from
+ * h_redirect_location(), never cached. GET and POST are visits and are
+ * counted (a capped link takes its visit first: KZ_GONE "used_up" when
+ * none is left); HEAD is not.
+ */
+enum kz_err	h_redirect_go(struct hctx *c, const struct target *t,
+		    const char *code, const char *rest);
+
+/*
+ * The Location of a visit to t through a short URL with rest (as sent,
+ * "" or from its '/') and query (as sent, "" when none): rest in place
+ * of the target's {path} or appended to its path, and query merged into
+ * the target's unless t->forward_query is off. In a, or t->url itself.
+ */
+char		*h_redirect_location(struct arena *a, const struct target *t,
+		    const char *rest, const char *query);
 
 /* The origin that short URLs of a link in domain start with, in c->a. */
 const char	*h_short_base(struct hctx *c, const char *domain);

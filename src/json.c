@@ -27,6 +27,9 @@ static const struct {
 	{ "expires_at", LF_EXPIRES_AT },
 	{ "max_clicks", LF_MAX_CLICKS },
 	{ "redirect_status", LF_REDIRECT_STATUS },
+	{ "notes", LF_NOTES },
+	{ "forward_query", LF_FORWARD_QUERY },
+	{ "password", LF_PASSWORD },
 };
 
 static enum kz_err
@@ -219,40 +222,32 @@ json_parse(const char *body, size_t len, struct json_fail *f)
 	return o;
 }
 
-enum kz_err
-json_link_input(struct arena *a, const char *body, size_t len,
-    struct link_input *in, struct json_fail *f)
+/* The members of one link object, type-checked, into in. */
+static enum kz_err
+link_object_input(struct arena *a, json_object *o, struct link_input *in,
+    struct json_fail *f)
 {
-	json_object	*o, *v[KZ_ARRAY_SIZE(link_members)];
+	json_object	*v[KZ_ARRAY_SIZE(link_members)] = { NULL };
 	enum kz_err	 err = KZ_OK;
 	size_t		 i;
 	int		 rc;
 
 	memset(in, 0, sizeof(*in));
-	memset(v, 0, sizeof(v));
-	/* The body is what nginx sent; a NUL in it is not JSON. */
-	if (memchr(body, '\0', len) != NULL)
+	in->forward_query = true;
+	if (!json_object_is_type(o, json_type_object))
 		return fail(f, KZ_BADREQ, "invalid_json", NULL,
-		    "the request body holds a NUL byte");
-	if ((o = json_parse(body, len, f)) == NULL)
-		return f->err;
-	if (!json_object_is_type(o, json_type_object)) {
-		err = fail(f, KZ_BADREQ, "invalid_json", NULL,
-		    "the request body must be a JSON object");
-		goto out;
-	}
+		    "a link must be a JSON object");
 	json_object_object_foreach(o, key, val) {
 		for (i = 0; i < KZ_ARRAY_SIZE(link_members); i++)
 			if (strcmp(key, link_members[i].name) == 0)
 				break;
 		if (i == KZ_ARRAY_SIZE(link_members)) {
-			err = fail(f, KZ_INVALID, "unknown_field",
+			return fail(f, KZ_INVALID, "unknown_field",
 			    strlen(key) <= KZ_CODE_MAX ? arena_strdup(a, key) :
 			    "(long name)", strlen(key) <= KZ_CODE_MAX ?
 			    arena_printf(a, "\"%s\" is not a field of a link",
 			    key) : "a field name is longer than any field of a "
 			    "link");
-			goto out;
 		}
 		in->have |= link_members[i].bit;
 		if (val == NULL)
@@ -285,6 +280,87 @@ json_link_input(struct arena *a, const char *body, size_t len,
 	else if (member_int(v[7], &in->redirect_status) == -1)
 		err = fail(f, KZ_INVALID, "invalid_field", "redirect_status",
 		    "redirect_status must be one of 301, 302, 307, 308");
+	else if (member_string(a, v[8], &in->notes, &in->notes_len) == -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "notes",
+		    "notes must be a string or null");
+	else if (v[9] != NULL && !json_object_is_type(v[9], json_type_boolean))
+		err = fail(f, KZ_INVALID, "invalid_field", "forward_query",
+		    "forward_query must be true or false");
+	else if (member_string(a, v[10], &in->password, &in->password_len) ==
+	    -1)
+		err = fail(f, KZ_INVALID, "invalid_field", "password",
+		    "password must be a string or null");
+	if (err == KZ_OK && v[9] != NULL)
+		in->forward_query = json_object_get_boolean(v[9]);
+	return err;
+}
+
+/* Parse a body; NULL with *f set when it is not one JSON document. */
+static json_object *
+body_parse(const char *body, size_t len, struct json_fail *f)
+{
+	/* The body is what nginx sent; a NUL in it is not JSON. */
+	if (memchr(body, '\0', len) != NULL) {
+		fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body holds a NUL byte");
+		return NULL;
+	}
+	return json_parse(body, len, f);
+}
+
+enum kz_err
+json_link_input(struct arena *a, const char *body, size_t len,
+    struct link_input *in, struct json_fail *f)
+{
+	json_object	*o;
+	enum kz_err	 err;
+
+	memset(in, 0, sizeof(*in));
+	if ((o = body_parse(body, len, f)) == NULL)
+		return f->err;
+	if (!json_object_is_type(o, json_type_object))
+		err = fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the request body must be a JSON object");
+	else
+		err = link_object_input(a, o, in, f);
+	json_object_put(o);
+	return err;
+}
+
+enum kz_err
+json_batch_input(struct arena *a, const char *body, size_t len,
+    size_t max, struct link_input **items, size_t *n, size_t *failed,
+    struct json_fail *f)
+{
+	json_object	*o, *arr = NULL;
+	enum kz_err	 err = KZ_OK;
+	size_t		 i;
+
+	*n = 0;
+	*failed = (size_t)-1;
+	if ((o = body_parse(body, len, f)) == NULL)
+		return f->err;
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "links", &arr) ||
+	    !json_object_is_type(arr, json_type_array) ||
+	    json_object_object_length(o) != 1) {
+		err = fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "the body must be {\"links\": [ ... ]}");
+		goto out;
+	}
+	*n = json_object_array_length(arr);
+	if (*n == 0 || *n > max) {
+		err = fail(f, KZ_INVALID, "batch_too_large", "links",
+		    arena_printf(a, "a batch holds 1 to %zu links", max));
+		goto out;
+	}
+	*items = arena_alloc(a, *n * sizeof(**items));
+	for (i = 0; i < *n && err == KZ_OK; i++) {
+		err = link_object_input(a, json_object_array_get_idx(arr, i),
+		    &(*items)[i], f);
+		if (err != KZ_OK)
+			*failed = i;
+	}
 out:
 	json_object_put(o);
 	return err;
@@ -328,9 +404,12 @@ json_finish(struct arena *a, json_object *o, size_t *len)
 	return out;
 }
 
-char *
-json_link(struct arena *a, const struct link *l, const char *short_base,
-    size_t *len)
+/*
+ * A link as an object: as the API shows it (short_base set), or as an
+ * export keeps it (short_base NULL: no short_url, the password hash in).
+ */
+static json_object *
+link_object(struct arena *a, const struct link *l, const char *short_base)
 {
 	json_object	*o = json_object_new_object(), *tags;
 	size_t		 i;
@@ -339,15 +418,25 @@ json_link(struct arena *a, const struct link *l, const char *short_base,
 	json_object_object_add(o, "domain", json_object_new_string(
 	    l->domain != NULL ? l->domain : ""));
 	json_object_object_add(o, "url", json_object_new_string(l->url));
-	json_object_object_add(o, "short_url", json_object_new_string(
-	    arena_printf(a, "%s/%s", short_base, l->code)));
+	if (short_base != NULL)
+		json_object_object_add(o, "short_url", json_object_new_string(
+		    arena_printf(a, "%s/%s", short_base, l->code)));
 	json_object_object_add(o, "title", str_or_null(l->title));
+	json_object_object_add(o, "notes", str_or_null(l->notes));
 	tags = json_object_new_array_ext((int)l->ntags);
 	for (i = 0; i < l->ntags; i++)
 		json_object_array_add(tags, json_object_new_string(l->tags[i]));
 	json_object_object_add(o, "tags", tags);
 	json_object_object_add(o, "redirect_status",
 	    json_object_new_int(l->redirect_status));
+	json_object_object_add(o, "forward_query",
+	    json_object_new_boolean(l->forward_query));
+	if (short_base != NULL)
+		json_object_object_add(o, "password_protected",
+		    json_object_new_boolean(l->password_hash != NULL));
+	else
+		json_object_object_add(o, "password_hash",
+		    str_or_null(l->password_hash));
 	json_object_object_add(o, "expires_at", time_or_null(l->expires_at));
 	json_object_object_add(o, "max_clicks", int_or_null(l->max_clicks));
 	json_object_object_add(o, "clicks", json_object_new_int64(l->clicks));
@@ -355,7 +444,187 @@ json_link(struct arena *a, const struct link *l, const char *short_base,
 	json_object_object_add(o, "updated_at", time_or_null(l->updated_at));
 	json_object_object_add(o, "deleted_at", time_or_null(l->deleted_at));
 	json_object_object_add(o, "version", json_object_new_int64(l->version));
+	return o;
+}
+
+char *
+json_link(struct arena *a, const struct link *l, const char *short_base,
+    size_t *len)
+{
+	return json_finish(a, link_object(a, l, short_base), len);
+}
+
+char *
+json_link_export(struct arena *a, const struct link *l, size_t *len)
+{
+	char	*line = json_finish(a, link_object(a, l, NULL), len);
+
+	line[(*len)++] = '\n';	/* over the NUL json_finish left room for */
+	return line;
+}
+
+char *
+json_link_list(struct arena *a, const struct link *l, size_t n,
+    const char *const *short_bases, const char *next_cursor, int64_t total,
+    bool with_total, size_t *len)
+{
+	json_object	*o = json_object_new_object(), *arr;
+	size_t		 i;
+
+	arr = json_object_new_array_ext((int)n);
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, link_object(a, &l[i],
+		    short_bases[i]));
+	json_object_object_add(o, "links", arr);
+	json_object_object_add(o, "next_cursor", str_or_null(next_cursor));
+	if (with_total)
+		json_object_object_add(o, "total", json_object_new_int64(total));
 	return json_finish(a, o, len);
+}
+
+char *
+json_batch(struct arena *a, const struct batch_item *it, size_t n,
+    int status, const char *detail, size_t *len)
+{
+	json_object	*o = json_object_new_object(), *arr, *e;
+	size_t		 i;
+
+	arr = json_object_new_array();
+	if (status < 300) {
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, link_object(a, it[i].link,
+			    it[i].short_base));
+		json_object_object_add(o, "links", arr);
+		return json_finish(a, o, len);
+	}
+	json_object_object_add(o, "type", json_object_new_string("about:blank"));
+	json_object_object_add(o, "title", json_object_new_string(
+	    status == 409 ? "Conflict" : "Unprocessable Content"));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	json_object_object_add(o, "code", json_object_new_string(
+	    status == 409 ? "code_taken" : "invalid_batch"));
+	for (i = 0; i < n; i++) {
+		if (it[i].code == NULL)
+			continue;
+		e = json_object_new_object();
+		json_object_object_add(e, "index", json_object_new_int64(
+		    (int64_t)i));
+		json_object_object_add(e, "status",
+		    json_object_new_int(it[i].status));
+		json_object_object_add(e, "code",
+		    json_object_new_string(it[i].code));
+		json_object_object_add(e, "field", str_or_null(it[i].field));
+		json_object_object_add(e, "detail",
+		    json_object_new_string(it[i].detail));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "items", arr);
+	return json_finish(a, o, len);
+}
+
+/* A time member of an export: RFC 3339 or null (0). -1: neither. */
+static int
+member_time(json_object *v, int64_t *out)
+{
+	const char	*s;
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	s = json_object_get_string(v);
+	return valid_time(s, (size_t)json_object_get_string_len(v), out) ?
+	    0 : -1;
+}
+
+enum kz_err
+json_link_import(struct arena *a, const char *line, size_t len,
+    struct link *l, struct json_fail *f)
+{
+	static const char *const names[] = {
+		"code", "domain", "url", "title", "notes", "tags",
+		"redirect_status", "forward_query", "password_hash",
+		"expires_at", "max_clicks", "clicks", "created_at",
+		"updated_at", "deleted_at", "version",
+	};
+	json_object	*o, *v[KZ_ARRAY_SIZE(names)] = { NULL };
+	struct link_input in;
+	enum kz_err	 err = KZ_OK;
+	const char	*bad = NULL;
+	size_t		 i, n;
+	int64_t		 rs = 0;
+
+	memset(l, 0, sizeof(*l));
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if ((o = json_parse(line, len, f)) == NULL)
+		return f->err;
+	if (!json_object_is_type(o, json_type_object)) {
+		err = fail(f, KZ_BADREQ, "invalid_json", NULL,
+		    "a line must be a JSON object");
+		goto out;
+	}
+	json_object_object_foreach(o, key, val) {
+		for (i = 0; i < KZ_ARRAY_SIZE(names); i++)
+			if (strcmp(key, names[i]) == 0)
+				break;
+		if (i == KZ_ARRAY_SIZE(names)) {
+			err = fail(f, KZ_INVALID, "unknown_field", NULL,
+			    "a line holds a field that is not one of a link");
+			goto out;
+		}
+		v[i] = val;
+	}
+	if (member_string(a, v[0], &l->code, &n) == -1 || l->code == NULL)
+		bad = "code";
+	else if (member_string(a, v[1], &l->domain, &n) == -1)
+		bad = "domain";
+	else if (member_string(a, v[2], &l->url, &n) == -1 || l->url == NULL)
+		bad = "url";
+	else if (member_string(a, v[3], &l->title, &n) == -1)
+		bad = "title";
+	else if (member_string(a, v[4], &l->notes, &n) == -1)
+		bad = "notes";
+	else if (member_tags(a, v[5], &in) != 0)
+		bad = "tags";
+	else if (member_int(v[6], &rs) == -1)
+		bad = "redirect_status";
+	else if (v[7] != NULL && !json_object_is_type(v[7], json_type_boolean))
+		bad = "forward_query";
+	else if (member_string(a, v[8], &l->password_hash, &n) == -1)
+		bad = "password_hash";
+	else if (member_time(v[9], &l->expires_at) == -1)
+		bad = "expires_at";
+	else if (member_int(v[10], &l->max_clicks) == -1)
+		bad = "max_clicks";
+	else if (member_int(v[11], &l->clicks) == -1)
+		bad = "clicks";
+	else if (member_time(v[12], &l->created_at) == -1)
+		bad = "created_at";
+	else if (member_time(v[13], &l->updated_at) == -1)
+		bad = "updated_at";
+	else if (member_time(v[14], &l->deleted_at) == -1)
+		bad = "deleted_at";
+	else if (member_int(v[15], &l->version) == -1)
+		bad = "version";
+	if (bad != NULL) {
+		err = fail(f, KZ_INVALID, "invalid_field", bad,
+		    arena_printf(a, "%s is missing or of the wrong type", bad));
+		goto out;
+	}
+	if (l->domain == NULL)
+		l->domain = "";
+	l->tags = in.tags;
+	l->ntags = in.ntags;
+	l->redirect_status = rs != 0 ? (int)rs : 302;
+	l->forward_query = v[7] == NULL || json_object_get_boolean(v[7]);
+	if (l->version < 1)
+		l->version = 1;
+out:
+	json_object_put(o);
+	return err;
 }
 
 const char *const json_stats_dims[STATS_DIMS] = {

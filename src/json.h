@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kz.h"
+#include "store.h"
 
 struct arena;
 struct click_row;
@@ -38,18 +39,6 @@ struct stats_report {
 	size_t			 ntop[STATS_DIMS];
 };
 
-/* Which members a link body carried (null counts as carried). */
-enum link_field {
-	LF_URL = 1 << 0,
-	LF_CODE = 1 << 1,
-	LF_DOMAIN = 1 << 2,
-	LF_TITLE = 1 << 3,
-	LF_TAGS = 1 << 4,
-	LF_EXPIRES_AT = 1 << 5,
-	LF_MAX_CLICKS = 1 << 6,
-	LF_REDIRECT_STATUS = 1 << 7
-};
-
 /*
  * A link body with each member type-checked and copied into the arena,
  * its values not yet judged. A string member that was null is NULL.
@@ -72,6 +61,11 @@ struct link_input {
 	size_t		 expires_len;
 	int64_t		 max_clicks;	/* 0 when null */
 	int64_t		 redirect_status; /* 0 when null */
+	const char	*notes;
+	size_t		 notes_len;
+	bool		 forward_query;	/* true when null */
+	const char	*password;	/* plain text, to be hashed at once */
+	size_t		 password_len;
 };
 
 /* Why a body was refused: a problem code, the member, a sentence. */
@@ -93,11 +87,58 @@ enum kz_err	 json_link_input(struct arena *a, const char *body, size_t len,
 		    struct link_input *in, struct json_fail *f);
 
 /*
+ * Parse a batch body {"links": [link, ...]} of 1 to max links into
+ * *items (in a). On a link that is refused, *failed is its index and *f
+ * says why; batch_too_large for an empty or oversized batch.
+ */
+enum kz_err	 json_batch_input(struct arena *a, const char *body,
+		    size_t len, size_t max, struct link_input **items,
+		    size_t *n, size_t *failed, struct json_fail *f);
+
+/* One item of a batch answer: the link, or why it was refused. */
+struct batch_item {
+	const struct link	*link;		/* NULL when refused */
+	const char		*short_base;
+	int			 status;	/* of this item */
+	const char		*code;		/* problem code when refused */
+	const char		*field;
+	const char		*detail;
+};
+
+/*
+ * A batch answer: {"links": [...]} when every item was created, else a
+ * problem of status with an "items" array naming each refused one.
+ */
+char		*json_batch(struct arena *a, const struct batch_item *it,
+		    size_t n, int status, const char *detail, size_t *len);
+
+/*
  * The link as a JSON object, in a; short_base is the origin that
  * short_url starts with ("https://s.example.com").
  */
 char		*json_link(struct arena *a, const struct link *l,
 		    const char *short_base, size_t *len);
+
+/*
+ * The link as one line of an export (NDJSON, with its newline): every
+ * stored field, the id and short_url left out, the password hash in.
+ * *len bytes, not NUL-terminated.
+ */
+char		*json_link_export(struct arena *a, const struct link *l,
+		    size_t *len);
+
+/*
+ * Parse one line of an export back into l (strings in a), for import.
+ * Fields are checked for type only; the caller judges values.
+ */
+enum kz_err	 json_link_import(struct arena *a, const char *line,
+		    size_t len, struct link *l, struct json_fail *f);
+
+/* A JSON array of link objects, as a list answers: {"links":[…],…}. */
+char		*json_link_list(struct arena *a, const struct link *l,
+		    size_t n, const char *const *short_bases,
+		    const char *next_cursor, int64_t total, bool with_total,
+		    size_t *len);
 
 /* The stats report as JSON, in a. */
 char		*json_stats(struct arena *a, const struct stats_report *r,

@@ -120,7 +120,8 @@ serve(struct fcgi *f, struct hctx *c, const struct conf *conf)
 	int		 rc;
 
 	arena_reset(c->a);
-	rc = fcgi_accept(f, c->a, &r, conf->body_max, &err, &why);
+	rc = fcgi_accept(f, c->a, &r, conf->body_max * ROUTE_BODY_SCALE_MAX,
+	    &err, &why);
 	if (rc <= 0)
 		return rc;
 	resp_init(&rs);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "conf.h"
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
@@ -28,18 +29,44 @@ struct route {
 	unsigned	 methods;
 	enum auth	 auth;
 	handler_fn	 fn;
+	unsigned	 body_scale;	/* bodies up to this many KURZ_BODY_MAX */
 };
 
+/* pattern, methods, key scope, handler, body limit in KURZ_BODY_MAX */
+#define BATCH	ROUTE_BODY_SCALE_MAX
 static const struct route routes[] = {
-	{ "/healthz",		M_GET | M_HEAD,	AUTH_NONE,  h_health },
-	{ "/api/v1/links",	M_POST,		AUTH_WRITE, h_links_create },
-	{ "/api/v1/links/*",	M_GET | M_HEAD,	AUTH_READ,  h_links_get },
-	{ "/api/v1/links/*/stats", M_GET | M_HEAD, AUTH_READ, h_links_stats },
-	{ "/api/v1/links/*/clicks", M_GET | M_HEAD, AUTH_READ, h_links_clicks },
-	{ "/api/v1/stats",	M_GET | M_HEAD,	AUTH_READ,  h_stats },
-	{ "/api/**",		M_ANY,		AUTH_NONE,  h_not_found },
-	{ "/",			M_GET | M_HEAD,	AUTH_NONE,  h_not_found },
-	{ "/**",		M_GET | M_HEAD,	AUTH_NONE,  h_redirect },
+	{ "/healthz",			M_GET | M_HEAD,	AUTH_NONE,
+	    h_health, 1 },
+	{ "/api/v1/links",		M_POST,		AUTH_WRITE,
+	    h_links_create, 1 },
+	{ "/api/v1/links",		M_GET | M_HEAD,	AUTH_READ,
+	    h_links_list, 1 },
+	{ "/api/v1/links/batch",	M_POST,		AUTH_WRITE,
+	    h_links_batch, BATCH },
+	{ "/api/v1/links/*",		M_GET | M_HEAD,	AUTH_READ,
+	    h_links_get, 1 },
+	{ "/api/v1/links/*",		M_PATCH,	AUTH_WRITE,
+	    h_links_patch, 1 },
+	{ "/api/v1/links/*",		M_DELETE,	AUTH_WRITE,
+	    h_links_delete, 1 },
+	{ "/api/v1/links/*/restore",	M_POST,		AUTH_WRITE,
+	    h_links_restore, 1 },
+	{ "/api/v1/links/*/stats",	M_GET | M_HEAD,	AUTH_READ,
+	    h_links_stats, 1 },
+	{ "/api/v1/links/*/clicks",	M_GET | M_HEAD,	AUTH_READ,
+	    h_links_clicks, 1 },
+	{ "/api/v1/stats",		M_GET | M_HEAD,	AUTH_READ,
+	    h_stats, 1 },
+	{ "/api/v1/export",		M_GET | M_HEAD,	AUTH_ADMIN,
+	    h_export, 1 },
+	{ "/api/**",			M_ANY,		AUTH_NONE,
+	    h_not_found, 1 },
+	{ "/",				M_GET | M_HEAD,	AUTH_NONE,
+	    h_not_found, 1 },
+	{ "/**",			M_GET | M_HEAD,	AUTH_NONE,
+	    h_redirect, 1 },
+	{ "/**",			M_POST,		AUTH_NONE,
+	    h_password_post, 1 },
 };
 
 int
@@ -163,6 +190,12 @@ route_dispatch(struct hctx *c)
 found:
 	if ((err = route_auth(c, r->auth)) != KZ_OK)
 		goto fail;
+	if (c->req->body_len > c->conf->body_max * r->body_scale) {
+		err = resp_fail(c->resp, c->a, KZ_TOOLARGE, "body_too_large",
+		    NULL, "the request body is larger than %zu bytes",
+		    c->conf->body_max * r->body_scale);
+		goto fail;
+	}
 	if ((err = r->fn(c)) == KZ_OK)
 		return;
 fail:

@@ -33,6 +33,13 @@ struct hctx {
 typedef enum kz_err (*handler_fn)(struct hctx *);
 
 /*
+ * The largest body a route takes, in KURZ_BODY_MAX: a batch of a
+ * thousand links. The worker reads bodies up to this and each route
+ * refuses what is over its own share.
+ */
+#define ROUTE_BODY_SCALE_MAX	16
+
+/*
  * Find the handler for the request's method and path, check its key,
  * run it, and on failure turn resp into a problem. Never fails: resp
  * always holds something to send.

@@ -36,6 +36,21 @@ enum st {
 	ST_LINK_INSERT,
 	ST_TAG_INSERT,
 	ST_LINK_GET,
+	ST_LINK_BY_ID,
+	ST_LINK_UPDATE,
+	ST_LINK_TAGS_CLEAR,
+	ST_LINK_DELETE,
+	ST_LINK_RESTORE,
+	ST_LINK_LIST,
+	ST_LINK_COUNT,
+	ST_LINK_PAGE,
+	ST_LINK_IMPORT,
+	ST_IDEM_GET,
+	ST_IDEM_PUT,
+	ST_IDEM_PRUNE,
+	ST_PW_FAIL,
+	ST_PW_COUNT,
+	ST_PW_PRUNE,
 	ST_TARGET,
 	ST_TAKE_VISIT,
 	ST_CLICK_INSERT,
@@ -71,7 +86,8 @@ enum st {
 	"(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM " \
 	"link_tags t WHERE t.link_id = l.id ORDER BY pos)), " \
 	"l.redirect_status, l.expires_at, l.max_clicks, l.clicks, " \
-	"l.created_at, l.updated_at, l.deleted_at, l.version"
+	"l.created_at, l.updated_at, l.deleted_at, l.version, l.notes, " \
+	"l.forward_query, l.password_hash"
 
 static const char *const st_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -80,8 +96,77 @@ static const char *const st_sql[ST__MAX] = {
 	[ST_HEALTH] = "SELECT count(*) FROM (SELECT 1 FROM links LIMIT 1)",
 	[ST_LINK_INSERT] =
 	    "INSERT INTO links (domain, code, url, title, redirect_status, "
-	    "expires_at, max_clicks, created_at, updated_at, key_id) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+	    "expires_at, max_clicks, created_at, updated_at, key_id, notes, "
+	    "forward_query, password_hash) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12)",
+	[ST_LINK_BY_ID] =
+	    "SELECT " LINK_COLS " FROM links l WHERE l.id = ?1",
+	/* Each field changes only when its flag is set; NULL clears. */
+	[ST_LINK_UPDATE] =
+	    "UPDATE links SET "
+	    "url = CASE WHEN ?2 THEN ?3 ELSE url END, "
+	    "title = CASE WHEN ?4 THEN ?5 ELSE title END, "
+	    "notes = CASE WHEN ?6 THEN ?7 ELSE notes END, "
+	    "redirect_status = CASE WHEN ?8 THEN ?9 ELSE redirect_status END, "
+	    "forward_query = CASE WHEN ?10 THEN ?11 ELSE forward_query END, "
+	    "password_hash = CASE WHEN ?12 THEN ?13 ELSE password_hash END, "
+	    "expires_at = CASE WHEN ?14 THEN ?15 ELSE expires_at END, "
+	    "max_clicks = CASE WHEN ?16 THEN ?17 ELSE max_clicks END, "
+	    "updated_at = ?18, version = version + 1 WHERE id = ?1",
+	[ST_LINK_TAGS_CLEAR] =
+	    "DELETE FROM link_tags WHERE link_id = ?1",
+	[ST_LINK_DELETE] =
+	    "UPDATE links SET deleted_at = ?2, updated_at = ?2, "
+	    "version = version + 1 WHERE id = ?1",
+	[ST_LINK_RESTORE] =
+	    "UPDATE links SET deleted_at = NULL, updated_at = ?2, "
+	    "version = version + 1 WHERE id = ?1",
+	/* Newest first, below the cursor; every filter optional. */
+	[ST_LINK_LIST] =
+	    "SELECT " LINK_COLS " FROM links l WHERE l.id < ?1 "
+	    "AND (?2 IS NULL OR l.domain = ?2) "
+	    "AND (CASE WHEN ?3 THEN l.deleted_at IS NOT NULL "
+	    "ELSE l.deleted_at IS NULL END) "
+	    "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM link_tags t "
+	    "WHERE t.tag = ?4 AND t.link_id = l.id)) "
+	    "AND (?5 IS NULL OR l.code LIKE ?5 ESCAPE '\\' "
+	    "OR l.url LIKE ?5 ESCAPE '\\' OR l.title LIKE ?5 ESCAPE '\\') "
+	    "ORDER BY l.id DESC LIMIT ?6",
+	[ST_LINK_COUNT] =
+	    "SELECT count(*) FROM links l WHERE "
+	    "(?2 IS NULL OR l.domain = ?2) "
+	    "AND (CASE WHEN ?3 THEN l.deleted_at IS NOT NULL "
+	    "ELSE l.deleted_at IS NULL END) "
+	    "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM link_tags t "
+	    "WHERE t.tag = ?4 AND t.link_id = l.id)) "
+	    "AND (?5 IS NULL OR l.code LIKE ?5 ESCAPE '\\' "
+	    "OR l.url LIKE ?5 ESCAPE '\\' OR l.title LIKE ?5 ESCAPE '\\')",
+	[ST_LINK_PAGE] =
+	    "SELECT " LINK_COLS " FROM links l WHERE l.id > ?1 "
+	    "ORDER BY l.id LIMIT ?2",
+	[ST_LINK_IMPORT] =
+	    "INSERT INTO links (domain, code, url, title, notes, "
+	    "redirect_status, forward_query, password_hash, expires_at, "
+	    "max_clicks, clicks, created_at, updated_at, deleted_at, version) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15)",
+	[ST_IDEM_GET] =
+	    "SELECT request_hash, status, location, body FROM idempotency_keys "
+	    "WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?3",
+	[ST_IDEM_PUT] =
+	    "INSERT OR REPLACE INTO idempotency_keys (key_id, idem_key, "
+	    "request_hash, status, location, body, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_IDEM_PRUNE] =
+	    "DELETE FROM idempotency_keys WHERE created_at <= ?1",
+	[ST_PW_FAIL] =
+	    "INSERT INTO password_failures (link_id, client, ts) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_PW_COUNT] =
+	    "SELECT count(*) FROM password_failures "
+	    "WHERE link_id = ?1 AND client = ?2 AND ts > ?3",
+	[ST_PW_PRUNE] =
+	    "DELETE FROM password_failures WHERE link_id = ?1 AND ts <= ?2",
 	[ST_TAG_INSERT] =
 	    "INSERT INTO link_tags (link_id, pos, tag) VALUES (?1, ?2, ?3)",
 	[ST_LINK_GET] =
@@ -90,7 +175,8 @@ static const char *const st_sql[ST__MAX] = {
 	/* The host's own link first, then the default domain's. */
 	[ST_TARGET] =
 	    "SELECT id, url, redirect_status, expires_at, max_clicks, "
-	    "deleted_at IS NOT NULL FROM links "
+	    "deleted_at IS NOT NULL, forward_query, password_hash, clicks "
+	    "FROM links "
 	    "WHERE domain IN (?1, '') AND code = ?2 COLLATE NOCASE "
 	    "ORDER BY domain = '' LIMIT 1",
 	[ST_TAKE_VISIT] =
@@ -326,6 +412,9 @@ link_from_row(struct arena *a, sqlite3_stmt *st, struct link *l)
 	l->updated_at = sqlite3_column_int64(st, 11);
 	l->deleted_at = sqlite3_column_int64(st, 12);
 	l->version = sqlite3_column_int64(st, 13);
+	l->notes = col_text(a, st, 14);
+	l->forward_query = sqlite3_column_int(st, 15) != 0;
+	l->password_hash = col_text(a, st, 16);
 }
 
 /* Run one pragma or statement, ignoring rows; the message into err. */
@@ -528,7 +617,7 @@ store_open(const char *path, unsigned busy_ms, char *err, size_t errsz)
 	 */
 	if (store_exec(s->db, "PRAGMA synchronous = FULL; "
 	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
-	    "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16384; "
+	    "PRAGMA mmap_size = 268435456; "
 	    "PRAGMA journal_size_limit = 16777216",
 	    msg, sizeof(msg)) != SQLITE_OK)
 		goto fail;
@@ -583,13 +672,32 @@ store_health(struct store *s)
 	return rc == SQLITE_ROW ? KZ_OK : store_err(s, rc, "health");
 }
 
+/* Insert the tags of link id, in order. */
+static int
+tags_insert(struct store *s, int64_t id, const char **tags, size_t n)
+{
+	sqlite3_stmt	*st = stmt(s, ST_TAG_INSERT);
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		bind_text(st, 3, tags[i]);
+		rc = sqlite3_step(st);
+		done(st);
+		if (rc != SQLITE_DONE)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
 /* Insert l under code; SQLITE_CONSTRAINT_UNIQUE when it is taken. */
 static int
 link_insert(struct store *s, const struct link *l, const char *code,
     int64_t key_id, int64_t now, int64_t *id)
 {
 	sqlite3_stmt	*st = stmt(s, ST_LINK_INSERT);
-	size_t		 i;
 	int		 rc;
 
 	bind_text(st, 1, l->domain);
@@ -601,60 +709,49 @@ link_insert(struct store *s, const struct link *l, const char *code,
 	bind_opt_int(st, 7, l->max_clicks);
 	sqlite3_bind_int64(st, 8, now);
 	bind_opt_int(st, 9, key_id);
+	bind_text(st, 10, l->notes);
+	sqlite3_bind_int(st, 11, l->forward_query);
+	bind_text(st, 12, l->password_hash);
 	rc = sqlite3_step(st);
 	done(st);
 	if (rc != SQLITE_DONE)
 		return rc;
 	*id = sqlite3_last_insert_rowid(s->db);
-
-	st = stmt(s, ST_TAG_INSERT);
-	for (i = 0; i < l->ntags; i++) {
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int64(st, 2, (int64_t)i);
-		bind_text(st, 3, l->tags[i]);
-		rc = sqlite3_step(st);
-		done(st);
-		if (rc != SQLITE_DONE)
-			return rc;
-	}
-	return SQLITE_OK;
+	return tags_insert(s, *id, l->tags, l->ntags);
 }
 
-enum kz_err
-store_link_create(struct store *s, struct arena *a, const struct link *l,
-    int64_t key_id, size_t gen_len, struct link *out)
+/*
+ * Insert l inside an open transaction, generating its code when it has
+ * none; *out as store_link_create() says. SQLITE_CONSTRAINT_UNIQUE when
+ * a given code is taken.
+ */
+static int
+link_create_tx(struct store *s, struct arena *a, const struct link *l,
+    int64_t key_id, size_t gen_len, int64_t now, struct link *out)
 {
 	char		 gen[KZ_CODE_GEN_MAX + 1];
 	const char	*code = l->code;
-	int64_t		 now = now_s(), id = 0;
-	enum kz_err	 err;
+	int64_t		 id = 0;
 	int		 rc, tries = 0;
 
 	assert(gen_len >= KZ_CODE_GEN_MIN && gen_len <= KZ_CODE_GEN_MAX);
-	if ((rc = tx_begin(s)) != SQLITE_OK)
-		return store_err(s, rc, "create link");
 	for (;;) {
 		if (l->code == NULL) {
 			codes_generate(gen, gen_len);
 			code = gen;
 		}
 		rc = link_insert(s, l, code, key_id, now, &id);
-		if (rc != SQLITE_CONSTRAINT_UNIQUE)
+		if (rc != SQLITE_CONSTRAINT_UNIQUE || l->code != NULL)
 			break;
-		if (l->code != NULL || ++tries == STORE_GEN_TRIES) {
-			tx_rollback(s);
-			if (l->code == NULL)
-				log_error("create link: %d generated codes of "
-				    "length %zu collided; raise "
-				    "KURZ_CODE_LENGTH", tries, gen_len);
-			return l->code != NULL ? KZ_CONFLICT : KZ_SYSTEM;
+		if (++tries == STORE_GEN_TRIES) {
+			log_error("create link: %d generated codes of length "
+			    "%zu collided; raise KURZ_CODE_LENGTH", tries,
+			    gen_len);
+			return SQLITE_FULL;
 		}
 	}
-	if (rc != SQLITE_OK || (rc = tx_commit(s)) != SQLITE_OK) {
-		err = store_err(s, rc, "create link");
-		tx_rollback(s);
-		return err;
-	}
+	if (rc != SQLITE_OK)
+		return rc;
 	*out = *l;
 	out->id = id;
 	out->code = arena_strdup(a, code);
@@ -662,7 +759,477 @@ store_link_create(struct store *s, struct arena *a, const struct link *l,
 	out->created_at = out->updated_at = now;
 	out->deleted_at = 0;
 	out->version = 1;
+	return SQLITE_OK;
+}
+
+/* Finish a transaction that wrote: commit on rc OK, else roll back. */
+static enum kz_err
+tx_end(struct store *s, int rc, const char *what)
+{
+	enum kz_err	err;
+
+	if (rc == SQLITE_OK && (rc = tx_commit(s)) == SQLITE_OK)
+		return KZ_OK;
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		tx_rollback(s);
+		return KZ_CONFLICT;
+	}
+	err = store_err(s, rc, what);
+	tx_rollback(s);
+	return err;
+}
+
+enum kz_err
+store_link_create(struct store *s, struct arena *a, const struct link *l,
+    int64_t key_id, size_t gen_len, struct link *out)
+{
+	int	rc;
+
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "create link");
+	rc = link_create_tx(s, a, l, key_id, gen_len, now_s(), out);
+	return tx_end(s, rc, "create link");
+}
+
+enum kz_err
+store_link_create_batch(struct store *s, struct arena *a,
+    const struct link *l, size_t n, int64_t key_id, size_t gen_len,
+    struct link *out, size_t *failed)
+{
+	int64_t	now = now_s();
+	size_t	i;
+	int	rc = SQLITE_OK;
+
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "create links");
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		rc = link_create_tx(s, a, &l[i], key_id, gen_len, now, &out[i]);
+		*failed = i;
+	}
+	return tx_end(s, rc, "create links");
+}
+
+enum kz_err
+store_idem_get(struct store *s, struct arena *a, int64_t key_id,
+    const char *idem_key, struct idem *out)
+{
+	sqlite3_stmt	*st = stmt(s, ST_IDEM_GET);
+	enum kz_err	 err = KZ_NOTFOUND;
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, key_id);
+	bind_text(st, 2, idem_key);
+	sqlite3_bind_int64(st, 3, now_s() - 86400);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) ==
+	    (int)sizeof(out->request_hash)) {
+		memcpy(out->request_hash, sqlite3_column_blob(st, 0),
+		    sizeof(out->request_hash));
+		out->status = sqlite3_column_int(st, 1);
+		out->location = col_text(a, st, 2);
+		out->body = col_text(a, st, 3);
+		err = KZ_OK;
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_err(s, rc, "idempotency key");
+	done(st);
+	return err;
+}
+
+enum kz_err
+store_link_create_idem(struct store *s, struct arena *a,
+    const struct link *l, int64_t key_id, size_t gen_len,
+    const char *idem_key, const unsigned char request_hash[32],
+    char *(*render)(void *, const struct link *, int *, const char **),
+    void *arg, struct link *out, bool *raced)
+{
+	sqlite3_stmt	*st;
+	struct idem	 seen;
+	const char	*location = NULL;
+	char		*body;
+	int64_t		 now = now_s();
+	int		 rc, status = 0;
+
+	*raced = false;
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "create link");
+	/* Under the write lock: a twin request may have just finished. */
+	if (store_idem_get(s, a, key_id, idem_key, &seen) == KZ_OK) {
+		*raced = true;
+		tx_rollback(s);
+		return KZ_CONFLICT;
+	}
+	if ((rc = link_create_tx(s, a, l, key_id, gen_len, now, out)) !=
+	    SQLITE_OK)
+		return tx_end(s, rc, "create link");
+	body = render(arg, out, &status, &location);
+	st = stmt(s, ST_IDEM_PRUNE);
+	sqlite3_bind_int64(st, 1, now - 86400);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return tx_end(s, rc, "idempotency key");
+	st = stmt(s, ST_IDEM_PUT);
+	sqlite3_bind_int64(st, 1, key_id);
+	bind_text(st, 2, idem_key);
+	sqlite3_bind_blob(st, 3, request_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, status);
+	bind_text(st, 5, location);
+	bind_text(st, 6, body);
+	sqlite3_bind_int64(st, 7, now);
+	rc = sqlite3_step(st);
+	done(st);
+	return tx_end(s, rc == SQLITE_DONE ? SQLITE_OK : rc, "idempotency key");
+}
+
+/*
+ * Find the link (domain, code) for a change, inside the transaction:
+ * its id, version and whether it is deleted. KZ_NOTFOUND when none.
+ */
+static enum kz_err
+link_lock(struct store *s, struct arena *a, const char *domain,
+    const char *code, struct link *l)
+{
+	sqlite3_stmt	*st = stmt(s, ST_LINK_GET);
+	enum kz_err	 err = KZ_OK;
+	int		 rc;
+
+	bind_text(st, 1, domain);
+	bind_text(st, 2, code);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		link_from_row(a, st, l);
+	else if (rc == SQLITE_DONE)
+		err = KZ_NOTFOUND;
+	else
+		err = store_err(s, rc, "find link");
+	done(st);
+	return err;
+}
+
+static enum kz_err
+link_by_id(struct store *s, struct arena *a, int64_t id, struct link *out)
+{
+	sqlite3_stmt	*st = stmt(s, ST_LINK_BY_ID);
+	enum kz_err	 err = KZ_OK;
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		link_from_row(a, st, out);
+	else
+		err = rc == SQLITE_DONE ? KZ_NOTFOUND :
+		    store_err(s, rc, "read link");
+	done(st);
+	return err;
+}
+
+/*
+ * Begin a change to (domain, code): lock, find, check. Leaves the
+ * transaction open on KZ_OK only.
+ */
+static enum kz_err
+change_begin(struct store *s, struct arena *a, const char *domain,
+    const char *code, int64_t if_version, bool want_deleted, struct link *l)
+{
+	enum kz_err	err;
+	int		rc;
+
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "change link");
+	if ((err = link_lock(s, a, domain, code, l)) == KZ_OK) {
+		if (want_deleted != (l->deleted_at != 0))
+			err = want_deleted ? KZ_NOTFOUND : KZ_GONE;
+		else if (if_version != 0 && l->version != if_version)
+			err = KZ_PRECOND;
+	}
+	if (err != KZ_OK)
+		tx_rollback(s);
+	return err;
+}
+
+enum kz_err
+store_link_update(struct store *s, struct arena *a, const char *domain,
+    const char *code, const struct link_patch *p, int64_t if_version,
+    struct link *out)
+{
+	sqlite3_stmt	*st;
+	struct link	 cur;
+	const struct link *v = &p->v;
+	enum kz_err	 err;
+	int		 rc;
+
+	if ((err = change_begin(s, a, domain, code, if_version, false,
+	    &cur)) != KZ_OK)
+		return err;
+	st = stmt(s, ST_LINK_UPDATE);
+	sqlite3_bind_int64(st, 1, cur.id);
+	sqlite3_bind_int(st, 2, (p->set & LF_URL) != 0);
+	bind_text(st, 3, v->url);
+	sqlite3_bind_int(st, 4, (p->set & LF_TITLE) != 0);
+	bind_text(st, 5, v->title);
+	sqlite3_bind_int(st, 6, (p->set & LF_NOTES) != 0);
+	bind_text(st, 7, v->notes);
+	sqlite3_bind_int(st, 8, (p->set & LF_REDIRECT_STATUS) != 0);
+	sqlite3_bind_int(st, 9, v->redirect_status);
+	sqlite3_bind_int(st, 10, (p->set & LF_FORWARD_QUERY) != 0);
+	sqlite3_bind_int(st, 11, v->forward_query);
+	sqlite3_bind_int(st, 12, (p->set & LF_PASSWORD) != 0);
+	bind_text(st, 13, v->password_hash);
+	sqlite3_bind_int(st, 14, (p->set & LF_EXPIRES_AT) != 0);
+	bind_opt_int(st, 15, v->expires_at);
+	sqlite3_bind_int(st, 16, (p->set & LF_MAX_CLICKS) != 0);
+	bind_opt_int(st, 17, v->max_clicks);
+	sqlite3_bind_int64(st, 18, now_s());
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_DONE && (p->set & LF_TAGS)) {
+		st = stmt(s, ST_LINK_TAGS_CLEAR);
+		sqlite3_bind_int64(st, 1, cur.id);
+		rc = sqlite3_step(st);
+		done(st);
+		if (rc == SQLITE_DONE)
+			rc = tags_insert(s, cur.id, v->tags, v->ntags) ==
+			    SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
+	}
+	if (rc == SQLITE_DONE &&
+	    (err = link_by_id(s, a, cur.id, out)) != KZ_OK) {
+		tx_rollback(s);
+		return err;
+	}
+	return tx_end(s, rc == SQLITE_DONE ? SQLITE_OK : rc, "update link");
+}
+
+enum kz_err
+store_link_delete(struct store *s, const char *domain, const char *code,
+    int64_t if_version)
+{
+	struct arena	*a;
+	sqlite3_stmt	*st;
+	struct link	 cur;
+	enum kz_err	 err;
+	int		 rc;
+
+	if ((a = arena_create()) == NULL)
+		return KZ_SYSTEM;
+	if ((err = change_begin(s, a, domain, code, if_version, false,
+	    &cur)) == KZ_OK) {
+		st = stmt(s, ST_LINK_DELETE);
+		sqlite3_bind_int64(st, 1, cur.id);
+		sqlite3_bind_int64(st, 2, now_s());
+		rc = sqlite3_step(st);
+		done(st);
+		err = tx_end(s, rc == SQLITE_DONE ? SQLITE_OK : rc,
+		    "delete link");
+	}
+	arena_free(a);
+	return err;
+}
+
+enum kz_err
+store_link_restore(struct store *s, struct arena *a, const char *domain,
+    const char *code, struct link *out)
+{
+	sqlite3_stmt	*st;
+	struct link	 cur;
+	enum kz_err	 err;
+	int		 rc;
+
+	if ((err = change_begin(s, a, domain, code, 0, true, &cur)) != KZ_OK)
+		return err;
+	st = stmt(s, ST_LINK_RESTORE);
+	sqlite3_bind_int64(st, 1, cur.id);
+	sqlite3_bind_int64(st, 2, now_s());
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_DONE && (err = link_by_id(s, a, cur.id, out)) !=
+	    KZ_OK) {
+		tx_rollback(s);
+		return err;
+	}
+	return tx_end(s, rc == SQLITE_DONE ? SQLITE_OK : rc, "restore link");
+}
+
+/* "%text%" with LIKE's own characters escaped by '\'. */
+static char *
+like_pattern(struct arena *a, const char *q)
+{
+	char	*p = arena_alloc(a, 2 * strlen(q) + 3), *o = p;
+
+	*o++ = '%';
+	for (; *q != '\0'; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
+static void
+list_bind(sqlite3_stmt *st, struct arena *a, const struct link_query *q)
+{
+	bind_text(st, 2, q->domain);
+	sqlite3_bind_int(st, 3, q->deleted);
+	bind_text(st, 4, q->tag);
+	bind_text(st, 5, q->q != NULL ? like_pattern(a, q->q) : NULL);
+}
+
+enum kz_err
+store_link_list(struct store *s, struct arena *a, const struct link_query *q,
+    struct link **out, size_t *n, int64_t *next_before, int64_t *total)
+{
+	sqlite3_stmt	*st = stmt(s, ST_LINK_LIST);
+	struct link	*l;
+	int		 rc;
+
+	*n = 0;
+	*next_before = 0;
+	l = arena_alloc(a, (q->limit + 1) * sizeof(*l));
+	sqlite3_bind_int64(st, 1, q->before_id > 0 ? q->before_id : INT64_MAX);
+	list_bind(st, a, q);
+	sqlite3_bind_int64(st, 6, (int64_t)q->limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == q->limit) {
+			*next_before = l[*n - 1].id;
+			continue;
+		}
+		link_from_row(a, st, &l[(*n)++]);
+	}
+	done(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, rc, "list links");
+	*out = l;
+	if (!q->count)
+		return KZ_OK;
+	st = stmt(s, ST_LINK_COUNT);
+	list_bind(st, a, q);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*total = sqlite3_column_int64(st, 0);
+	done(st);
+	return rc == SQLITE_ROW ? KZ_OK : store_err(s, rc, "count links");
+}
+
+#define STORE_PAGE	256	/* links read per page by store_link_each */
+
+enum kz_err
+store_link_each(struct store *s, void (*fn)(const struct link *, void *),
+    void *arg)
+{
+	struct arena	*a;
+	struct link	 l[STORE_PAGE];
+	sqlite3_stmt	*st = stmt(s, ST_LINK_PAGE);
+	int64_t		 after = 0;
+	size_t		 i, n;
+	int		 rc;
+
+	if ((a = arena_create()) == NULL)
+		return KZ_SYSTEM;
+	do {
+		/* Read a page, end the read, then hand it out. */
+		arena_reset(a);
+		n = 0;
+		sqlite3_bind_int64(st, 1, after);
+		sqlite3_bind_int(st, 2, STORE_PAGE);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			link_from_row(a, st, &l[n++]);
+		done(st);
+		if (rc != SQLITE_DONE) {
+			arena_free(a);
+			return store_err(s, rc, "read links");
+		}
+		for (i = 0; i < n; i++)
+			fn(&l[i], arg);
+		if (n > 0)
+			after = l[n - 1].id;
+	} while (n == STORE_PAGE);
+	arena_free(a);
 	return KZ_OK;
+}
+
+enum kz_err
+store_link_import(struct store *s, const struct link *l)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+	int		 rc;
+
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "import link");
+	st = stmt(s, ST_LINK_IMPORT);
+	bind_text(st, 1, l->domain);
+	bind_text(st, 2, l->code);
+	bind_text(st, 3, l->url);
+	bind_text(st, 4, l->title);
+	bind_text(st, 5, l->notes);
+	sqlite3_bind_int(st, 6, l->redirect_status);
+	sqlite3_bind_int(st, 7, l->forward_query);
+	bind_text(st, 8, l->password_hash);
+	bind_opt_int(st, 9, l->expires_at);
+	bind_opt_int(st, 10, l->max_clicks);
+	sqlite3_bind_int64(st, 11, l->clicks);
+	sqlite3_bind_int64(st, 12, l->created_at);
+	sqlite3_bind_int64(st, 13, l->updated_at);
+	bind_opt_int(st, 14, l->deleted_at);
+	sqlite3_bind_int64(st, 15, l->version);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_DONE) {
+		id = sqlite3_last_insert_rowid(s->db);
+		rc = tags_insert(s, id, l->tags, l->ntags);
+	}
+	return tx_end(s, rc == SQLITE_DONE ? SQLITE_OK : rc, "import link");
+}
+
+enum kz_err
+store_pw_failures(struct store *s, int64_t link_id,
+    const unsigned char client[16], int64_t since, int64_t *n)
+{
+	sqlite3_stmt	*st = stmt(s, ST_PW_COUNT);
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_blob(st, 2, client, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	done(st);
+	return rc == SQLITE_ROW ? KZ_OK : store_err(s, rc, "password tries");
+}
+
+enum kz_err
+store_pw_fail(struct store *s, int64_t link_id,
+    const unsigned char client[16], int64_t now, int64_t window,
+    int64_t *recent)
+{
+	sqlite3_stmt	*st;
+	enum kz_err	 err;
+	int		 rc;
+
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "password tries");
+	st = stmt(s, ST_PW_PRUNE);
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_int64(st, 2, now - window);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_DONE &&
+	    (err = store_pw_failures(s, link_id, client, now - window,
+	    recent)) != KZ_OK) {
+		tx_rollback(s);
+		return err;
+	}
+	if (rc == SQLITE_DONE) {
+		st = stmt(s, ST_PW_FAIL);
+		sqlite3_bind_int64(st, 1, link_id);
+		sqlite3_bind_blob(st, 2, client, 16, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		rc = sqlite3_step(st);
+		done(st);
+	}
+	return tx_end(s, rc == SQLITE_DONE ? SQLITE_OK : rc, "password tries");
 }
 
 enum kz_err
@@ -704,6 +1271,9 @@ store_target(struct store *s, struct arena *a, const char *host,
 		out->expires_at = sqlite3_column_int64(st, 3);
 		out->max_clicks = sqlite3_column_int64(st, 4);
 		out->deleted = sqlite3_column_int(st, 5) != 0;
+		out->forward_query = sqlite3_column_int(st, 6) != 0;
+		out->password_hash = col_text(a, st, 7);
+		out->clicks = sqlite3_column_int64(st, 8);
 	} else if (rc == SQLITE_DONE)
 		err = KZ_NOTFOUND;
 	else

@@ -16,15 +16,33 @@
 struct arena;
 struct store;
 
+/* The fields of a link, as a body carries them and a patch sets them. */
+enum link_field {
+	LF_URL = 1 << 0,
+	LF_CODE = 1 << 1,
+	LF_DOMAIN = 1 << 2,
+	LF_TITLE = 1 << 3,
+	LF_TAGS = 1 << 4,
+	LF_EXPIRES_AT = 1 << 5,
+	LF_MAX_CLICKS = 1 << 6,
+	LF_REDIRECT_STATUS = 1 << 7,
+	LF_NOTES = 1 << 8,
+	LF_FORWARD_QUERY = 1 << 9,
+	LF_PASSWORD = 1 << 10
+};
+
+
 struct link {
 	int64_t		 id;
 	const char	*domain;	/* "" for the default domain */
 	const char	*code;
 	const char	*url;
 	const char	*title;		/* NULL when unset */
+	const char	*notes;		/* NULL when unset */
 	const char	**tags;
 	size_t		 ntags;
 	int		 redirect_status;
+	bool		 forward_query;	/* merge the short URL's query */
 	int64_t		 expires_at;	/* 0: never */
 	int64_t		 max_clicks;	/* 0: no cap */
 	int64_t		 clicks;
@@ -32,6 +50,31 @@ struct link {
 	int64_t		 updated_at;
 	int64_t		 deleted_at;	/* 0: not deleted */
 	int64_t		 version;
+	/*
+	 * Argon2id hash in libsodium's string form; NULL: no password. Never
+	 * shown: json_link() says only "password_protected".
+	 */
+	const char	*password_hash;
+};
+
+/*
+ * A change to a link (PATCH): the LF_* bits (json.h) of the fields it
+ * sets; a set string field that is NULL, or a number that is 0, clears.
+ */
+struct link_patch {
+	unsigned	 set;
+	struct link	 v;		/* the new values */
+};
+
+/* What a list asks for. */
+struct link_query {
+	const char	*q;		/* substring of code, URL or title; NULL: any */
+	const char	*tag;		/* NULL: any */
+	const char	*domain;	/* NULL: every domain */
+	bool		 deleted;	/* list deleted links instead of live ones */
+	size_t		 limit;		/* 1 to 1000 */
+	int64_t		 before_id;	/* the cursor: ids below it; 0: from the newest */
+	bool		 count;		/* also count all matches into *total */
 };
 
 /* What a redirect needs to know, and nothing more. */
@@ -41,7 +84,10 @@ struct target {
 	int		 redirect_status;
 	int64_t		 expires_at;
 	int64_t		 max_clicks;
+	int64_t		 clicks;	/* visits counted so far */
 	bool		 deleted;
+	bool		 forward_query;
+	const char	*password_hash;	/* NULL: none */
 };
 
 /* One visit, enriched, as the click buffer hands it to the store. */
@@ -144,6 +190,103 @@ enum kz_err	 store_health(struct store *);
 enum kz_err	 store_link_create(struct store *, struct arena *a,
 		    const struct link *l, int64_t key_id, size_t gen_len,
 		    struct link *out);
+
+/*
+ * Change the live link (domain, code) as p says, in one IMMEDIATE
+ * transaction, and raise its version. if_version: the version the
+ * client saw (0: any). KZ_NOTFOUND when there is no such link,
+ * KZ_GONE when it is deleted, KZ_PRECOND when its version is another.
+ * On KZ_OK *out holds the link as stored.
+ */
+enum kz_err	 store_link_update(struct store *, struct arena *a,
+		    const char *domain, const char *code,
+		    const struct link_patch *p, int64_t if_version,
+		    struct link *out);
+
+/*
+ * Mark the live link deleted (its code stays taken) and raise its
+ * version; as store_link_update for if_version and the errors.
+ */
+enum kz_err	 store_link_delete(struct store *, const char *domain,
+		    const char *code, int64_t if_version);
+
+/* Bring a deleted link back. KZ_NOTFOUND when none is deleted. */
+enum kz_err	 store_link_restore(struct store *, struct arena *a,
+		    const char *domain, const char *code, struct link *out);
+
+/*
+ * Up to q->limit links, newest first, matching q. *next_before: the
+ * cursor of the next page, 0 when this is the last. *total only when
+ * q->count. Strings in a.
+ */
+enum kz_err	 store_link_list(struct store *, struct arena *a,
+		    const struct link_query *q, struct link **out, size_t *n,
+		    int64_t *next_before, int64_t *total);
+
+/*
+ * Call fn for every link, deleted ones too, oldest first, read in pages
+ * so that no read transaction stays open while fn runs (fn may write to
+ * a slow client). A link lives during its call.
+ */
+enum kz_err	 store_link_each(struct store *,
+		    void (*fn)(const struct link *, void *), void *arg);
+
+/*
+ * Insert a link exactly as given (export/import): its code, domain,
+ * times, version, clicks and deleted_at are kept. KZ_CONFLICT when the
+ * code is taken in its domain.
+ */
+enum kz_err	 store_link_import(struct store *, const struct link *l);
+
+/*
+ * Create n links in one transaction: all or none. On KZ_CONFLICT
+ * *failed is the index of the item whose code is taken. out holds n.
+ */
+enum kz_err	 store_link_create_batch(struct store *, struct arena *a,
+		    const struct link *l, size_t n, int64_t key_id,
+		    size_t gen_len, struct link *out, size_t *failed);
+
+/* The answer kept for an Idempotency-Key. */
+struct idem {
+	unsigned char	 request_hash[32];
+	int		 status;
+	const char	*location;	/* NULL: none */
+	const char	*body;
+};
+
+/*
+ * The answer kept for (key_id, idem_key) within the last day, in a.
+ * KZ_NOTFOUND when there is none.
+ */
+enum kz_err	 store_idem_get(struct store *, struct arena *a,
+		    int64_t key_id, const char *idem_key, struct idem *out);
+
+/*
+ * Like store_link_create, and in the same transaction keep the answer
+ * that render() makes of the stored link under (key_id, idem_key), so
+ * that a retry replays it. KZ_CONFLICT also when another request took
+ * the idempotency key meanwhile (*raced set).
+ */
+enum kz_err	 store_link_create_idem(struct store *, struct arena *a,
+		    const struct link *l, int64_t key_id, size_t gen_len,
+		    const char *idem_key, const unsigned char request_hash[32],
+		    char *(*render)(void *arg, const struct link *, int *status,
+		    const char **location), void *arg, struct link *out,
+		    bool *raced);
+
+/*
+ * Count a wrong password for (link_id, client) at now and say how many
+ * there were in the window before it; the failures older than the
+ * window are deleted.
+ */
+enum kz_err	 store_pw_fail(struct store *, int64_t link_id,
+		    const unsigned char client[16], int64_t now,
+		    int64_t window, int64_t *recent);
+
+/* How many wrong passwords (link_id, client) had since since. */
+enum kz_err	 store_pw_failures(struct store *, int64_t link_id,
+		    const unsigned char client[16], int64_t since,
+		    int64_t *n);
 
 /* The link (domain, code), deleted or not. KZ_NOTFOUND when none. */
 enum kz_err	 store_link_get(struct store *, struct arena *a,

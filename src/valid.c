@@ -286,7 +286,7 @@ valid_code_msg(enum valid_code v)
  * without regard to case, as codes are.
  */
 static const char *const reserved[] = {
-	"_", "admin", "api", "assets", "favicon", "health", "healthz",
+	"_", "admin", "api", "assets", "batch", "favicon", "health", "healthz",
 	"login", "logout", "metrics", "robots", "static", "well-known",
 };
 

@@ -10,8 +10,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kurz  # noqa: E402
 from kurz import Instance, is_eq, ok, problem_ok  # noqa: E402
 
-LINK_FIELDS = {"code", "domain", "url", "short_url", "title", "tags",
-               "redirect_status", "expires_at", "max_clicks", "clicks",
+LINK_FIELDS = {"code", "domain", "url", "short_url", "title", "notes", "tags",
+               "redirect_status", "forward_query", "password_protected",
+               "expires_at", "max_clicks", "clicks",
                "created_at", "updated_at", "deleted_at", "version"}
 
 

@@ -316,11 +316,14 @@ test_link_out(void)
 	l.created_at = 1795435200;
 	l.updated_at = 1795435201;
 	l.version = 3;
+	l.forward_query = true;
 	out = json_link(a, &l, "https://s.example.com", &len);
 	tap_str(out, "{\"code\":\"docs\",\"domain\":\"\","
 	    "\"url\":\"https://example.com/handbook?a=1&b=<2>\","
 	    "\"short_url\":\"https://s.example.com/docs\",\"title\":null,"
-	    "\"tags\":[],\"redirect_status\":302,\"expires_at\":null,"
+	    "\"notes\":null,\"tags\":[],\"redirect_status\":302,"
+	    "\"forward_query\":true,\"password_protected\":false,"
+	    "\"expires_at\":null,"
 	    "\"max_clicks\":null,\"clicks\":12,"
 	    "\"created_at\":\"2026-11-23T12:00:00Z\","
 	    "\"updated_at\":\"2026-11-23T12:00:01Z\",\"deleted_at\":null,"
@@ -336,12 +339,16 @@ test_link_out(void)
 	l.max_clicks = 5;
 	l.clicks = 0;
 	l.deleted_at = 1767225599;
+	l.notes = "line";
+	l.forward_query = false;
+	l.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$x$y";
 	out = json_link(a, &l, "http://go", &len);
 	tap_str(out, "{\"code\":\"docs\",\"domain\":\"go.example.com\","
 	    "\"url\":\"https://example.com/handbook?a=1&b=<2>\","
 	    "\"short_url\":\"http://go/docs\","
-	    "\"title\":\"Caf\xc3\xa9 \\\"menu\\\"\","
+	    "\"title\":\"Caf\xc3\xa9 \\\"menu\\\"\",\"notes\":\"line\","
 	    "\"tags\":[\"b\",\"a\\\"q\"],\"redirect_status\":301,"
+	    "\"forward_query\":false,\"password_protected\":true,"
 	    "\"expires_at\":\"2000-02-29T00:00:00Z\",\"max_clicks\":5,"
 	    "\"clicks\":0,\"created_at\":\"2026-11-23T12:00:00Z\","
 	    "\"updated_at\":\"2026-11-23T12:00:01Z\","
