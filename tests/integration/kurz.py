@@ -20,6 +20,7 @@ import pwd
 import re
 import shutil
 import signal
+import random
 import socket
 import sqlite3
 import subprocess
@@ -226,13 +227,31 @@ def problem_ok(r, status, code=None, name=None, field=None, detail=True):
 # --------------------------------------------------------------------------
 # Processes
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def _ephemeral_low():
     try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port():
+    """A free loopback port below the kernel's ephemeral range: a port
+    that bind(0) hands out can be taken by any outgoing connection before
+    nginx binds it; one below the range cannot."""
+    low = _ephemeral_low()
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(10000, max(low, 10001))
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError("no free port below %d" % low)
 
 
 def proc_children(pid):
