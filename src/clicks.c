@@ -286,7 +286,7 @@ visitor(struct store *s, int64_t day, const char *ip, const char *ua,
 }
 
 enum kz_err
-clicks_flush(struct clicks *c, struct store *s)
+clicks_flush(struct clicks *c, struct store *s, unsigned wait_ms)
 {
 	struct click	*out;
 	struct ua_info	 ua;
@@ -297,6 +297,7 @@ clicks_flush(struct clicks *c, struct store *s)
 
 	if (c->n == 0)
 		return KZ_OK;
+	store_busy_wait(s, wait_ms);
 	out = calloc(c->n, sizeof(*out));
 	hosts = calloc(c->n, sizeof(*hosts));
 	if (out == NULL || hosts == NULL) {
@@ -339,6 +340,7 @@ clicks_flush(struct clicks *c, struct store *s)
 		c->pool_len = 0;
 	}
 done:
+	store_busy_wait(s, 0);
 	free(out);
 	free(hosts);
 	return err;

@@ -53,10 +53,11 @@ size_t		 clicks_pending(const struct clicks *);
 size_t		 clicks_lost(const struct clicks *);
 
 /*
- * Write everything held. On failure the clicks stay for the next try
- * and the error is returned.
+ * Write everything held, waiting at most wait_ms for the write lock (0:
+ * the store's busy timeout). On failure the clicks stay for the next
+ * try and the error is returned.
  */
-enum kz_err	 clicks_flush(struct clicks *, struct store *);
+enum kz_err	 clicks_flush(struct clicks *, struct store *, unsigned wait_ms);
 
 /*
  * The host of a referrer URL, lower case, into out (KZ_DOMAIN_MAX + 1

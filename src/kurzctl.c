@@ -1,8 +1,11 @@
 /*
- * kurzctl.c - the command line: schema, keys, links, export and import.
+ * kurzctl.c - the command line: schema, keys, links, export and import,
+ * backup, restore and check.
  * Same core as the worker: links are judged by the rules the API keeps.
  */
 #include "config.h"
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -74,6 +77,18 @@ usage(void)
 	    "AGE (90d, 36h);\n"
 	    "                                  the per-link rollups and stats "
 	    "stay\n"
+	    "  backup PATH                     copy the database, while the "
+	    "workers serve, into\n"
+	    "                                  the new file PATH, and check "
+	    "the copy\n"
+	    "  restore PATH                    replace the database with the "
+	    "backup PATH;\n"
+	    "                                  refused while the workers run: "
+	    "stop them first\n"
+	    "  check [--quick]                 check integrity, schema, WAL "
+	    "and pages;\n"
+	    "                                  exit 1 when the database is "
+	    "damaged\n"
 	    "  version                         print the version\n"
 	    "\n"
 	    "TIME is RFC 3339 (2026-12-31T23:59:59Z). The database is -d, "
@@ -1160,6 +1175,110 @@ cmd_import(struct ctl *c, int argc, char *argv[])
 	return fatal || refused > 0 ? 1 : 0;
 }
 
+/* --------------------------------------------------------------------
+ * backup, restore, check
+ */
+
+/* The database must be there: these commands never create it. */
+static int
+db_exists(const char *db)
+{
+	if (access(db, F_OK) == 0)
+		return 1;
+	fprintf(stderr, "kurzctl: %s: %s\n", db, strerror(errno));
+	return 0;
+}
+
+/*
+ * Copy the live database to the new file PATH; the workers may go on
+ * serving and writing meanwhile.
+ */
+static int
+cmd_backup(struct ctl *c, int argc, char *argv[])
+{
+	struct stat	 sb;
+	char		 err[1024];
+	enum kz_err	 e;
+
+	if (argc != 1) {
+		usage();
+		return 2;
+	}
+	if (!db_exists(c->db) || ctl_store(c) == NULL)
+		return 1;
+	if ((e = store_backup(c->s, argv[0], err, sizeof(err))) != KZ_OK) {
+		fprintf(stderr, "kurzctl: backup: %s\n", err);
+		return 1;
+	}
+	printf("%s: backup of %s, schema version %d, %jd bytes, integrity "
+	    "ok\n", argv[0], c->db, store_schema_version(c->s),
+	    stat(argv[0], &sb) == 0 ? (intmax_t)sb.st_size : (intmax_t)-1);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/*
+ * Replace the database with a backup. Never through ctl_store(): an
+ * open connection of our own would count as a user of the file, and
+ * the file to be replaced may be too damaged to open.
+ */
+static int
+cmd_restore(struct ctl *c, int argc, char *argv[])
+{
+	char		 err[1024];
+	enum kz_err	 e;
+
+	if (argc != 1) {
+		usage();
+		return 2;
+	}
+	if ((e = store_restore(c->db, argv[0], err, sizeof(err))) != KZ_OK) {
+		fprintf(stderr, "kurzctl: restore: %s\n", err);
+		if (e == KZ_BUSY)
+			fprintf(stderr, "kurzctl: restore: stop the workers "
+			    "first (contrib/dev down, systemctl stop, or kill "
+			    "-TERM multiwatch) and any kurzctl at work, then "
+			    "restore again\n");
+		return 1;
+	}
+	printf("%s: restored from %s\n", c->db, argv[0]);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int
+cmd_check(struct ctl *c, int argc, char *argv[])
+{
+	struct store_check	 k;
+	bool			 quick = false;
+
+	if (argc == 1 && strcmp(argv[0], "--quick") == 0)
+		quick = true;
+	else if (argc != 0) {
+		usage();
+		return 2;
+	}
+	if (!db_exists(c->db) || ctl_store(c) == NULL)
+		return 1;
+	if (store_check(c->s, quick, &k) != KZ_OK)
+		return store_failed("check", KZ_SYSTEM);
+	if (k.ok)
+		printf("integrity: ok (%s)\n", quick ? "quick_check" :
+		    "integrity_check");
+	else
+		printf("integrity: FAILED (%s: %zu%s problems; the first: "
+		    "%s)\n", quick ? "quick_check" : "integrity_check",
+		    k.problems, k.problems >= STORE_CHECK_MAX ? " or more" :
+		    "", k.first);
+	printf("schema version: %d (this kurz knows %d)%s\n", k.schema,
+	    k.schema_known, k.kurz ? "" : ", application_id not kurz's");
+	printf("wal: %jd bytes\n", (intmax_t)k.wal_bytes);
+	printf("pages: %jd of %jd bytes (%jd bytes), %jd free\n",
+	    (intmax_t)k.pages, (intmax_t)k.page_size,
+	    (intmax_t)(k.pages * k.page_size), (intmax_t)k.freelist);
+	if (fflush(stdout) != 0)
+		return 1;
+	return k.ok && k.kurz ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1212,6 +1331,12 @@ main(int argc, char *argv[])
 		rc = cmd_export(&ctl, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "import") == 0)
 		rc = cmd_import(&ctl, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "backup") == 0)
+		rc = cmd_backup(&ctl, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "restore") == 0)
+		rc = cmd_restore(&ctl, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "check") == 0)
+		rc = cmd_check(&ctl, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "migrate") != 0 &&
 	    strcmp(argv[0], "key") != 0 && strcmp(argv[0], "clicks") != 0) {
 		usage();

@@ -27,10 +27,19 @@
 #include "http.h"
 #include "log.h"
 #include "route.h"
+#include "sandbox.h"
 #include "store.h"
 
 #define MAIN_BURST	64	/* requests served before looking at the clock */
-#define MAIN_EXIT_TRIES	20	/* flushes tried at shutdown, busy_ms apart */
+#define MAIN_EXIT_TRIES	20	/* flushes tried at shutdown, MAIN_EXIT_PAUSE apart */
+#define MAIN_EXIT_PAUSE	250	/* ms */
+#define MAIN_RETRY_MS	1000	/* a refused flush, a read-only store: try again after */
+/*
+ * How long a flush between requests waits for the write lock: short, so
+ * that a lock held elsewhere (a long write, a backup, another worker's
+ * flush) never holds up redirects; the clicks wait instead.
+ */
+#define MAIN_FLUSH_WAIT	20	/* ms */
 
 static volatile sig_atomic_t	stop, flush_now;
 
@@ -141,14 +150,41 @@ serve(struct fcgi *f, struct hctx *c, const struct conf *conf)
 	return 1;
 }
 
-static void
-flush(struct clicks *clicks, struct store *s)
+/*
+ * Write the held clicks, waiting at most wait_ms for the lock (0: the
+ * busy timeout); false when the database refused them.
+ */
+static bool
+flush(struct clicks *clicks, struct store *s, unsigned wait_ms)
 {
 	enum kz_err	err;
 
-	if ((err = clicks_flush(clicks, s)) != KZ_OK)
-		log_warn("%zu clicks held: the database refused them (%d); "
-		    "retrying", clicks_pending(clicks), (int)err);
+	if ((err = clicks_flush(clicks, s, wait_ms)) != KZ_OK) {
+		if (err == KZ_BUSY && wait_ms != 0)
+			log_info("%zu clicks held: the database is busy; "
+			    "retrying", clicks_pending(clicks));
+		else
+			log_warn("%zu clicks held: the database refused them "
+			    "(%d); retrying", clicks_pending(clicks), (int)err);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Milliseconds until the clicks should be written, -1 when none are
+ * held: their own due time, but never before a refused flush may be
+ * tried again, so that a lock held elsewhere costs redirects nothing.
+ */
+static int
+flush_due(const struct clicks *clicks, int64_t retry_at)
+{
+	int64_t	now = now_ms();
+	int	due = clicks_due(clicks, now);
+
+	if (due >= 0 && now < retry_at && retry_at - now > due)
+		due = (int)(retry_at - now);
+	return due;
 }
 
 int
@@ -164,6 +200,7 @@ main(int argc, char *argv[])
 	int		 ep = -1;
 	sigset_t	 waitmask, blocked;
 	char		 err[512];
+	int64_t		 retry_at = 0, reopen_at = 0;
 	int		 due, i, rc, status = 1;
 
 	if (argc > 1 && (strcmp(argv[1], "-V") == 0 ||
@@ -219,18 +256,44 @@ main(int argc, char *argv[])
 		log_error("epoll: %s", strerror(errno));
 		goto out;
 	}
+	/*
+	 * Everything the worker opens at start is open now: from here on
+	 * it may only serve (see sandbox.c).
+	 */
+	switch (sandbox_enter(err, sizeof(err))) {
+	case SANDBOX_ENFORCE:
+		log_debug("system calls restricted (seccomp)");
+		break;
+	case SANDBOX_LOG:
+		log_warn("KURZ_SECCOMP=log: system calls outside the list are "
+		    "allowed and logged by the kernel");
+		break;
+	case SANDBOX_OFF:
+		log_warn("KURZ_SECCOMP=0: running without the system call "
+		    "filter");
+		break;
+	default:
+		log_error("%s", err);
+		goto out;
+	}
 	while (!stop) {
-		due = clicks_due(clicks, now_ms());
+		if (store_readonly(s) && now_ms() >= reopen_at) {
+			/* A read-only file system may have become writable. */
+			(void)store_reopen(s);
+			reopen_at = now_ms() + MAIN_RETRY_MS;
+		}
+		due = flush_due(clicks, retry_at);
 		if (flush_now) {
 			flush_now = 0;
 			due = clicks_pending(clicks) > 0 ? 0 : due;
 		}
 		if (due == 0) {
-			flush(clicks, s);
-			due = clicks_due(clicks, now_ms());
-			if (due == 0)
-				due = (int)conf.busy_ms; /* refused: retry later */
+			if (!flush(clicks, s, MAIN_FLUSH_WAIT))
+				retry_at = now_ms() + MAIN_RETRY_MS;
+			due = flush_due(clicks, retry_at);
 		}
+		if (store_readonly(s) && (due < 0 || due > MAIN_RETRY_MS))
+			due = MAIN_RETRY_MS;
 		rc = epoll_pwait(ep, &ev, 1, due, &waitmask);
 		if (rc < 0 && errno != EINTR) {
 			log_error("epoll_pwait: %s", strerror(errno));
@@ -241,7 +304,7 @@ main(int argc, char *argv[])
 		for (i = 0; i < MAIN_BURST && !stop; i++) {
 			if ((rc = serve(f, &c, &conf)) < 0)
 				goto out;
-			if (rc == 0 || clicks_due(clicks, now_ms()) == 0)
+			if (rc == 0 || flush_due(clicks, retry_at) == 0)
 				break;
 		}
 		take_pending(&blocked);
@@ -249,8 +312,14 @@ main(int argc, char *argv[])
 	status = 0;
 out:
 	for (i = 0; clicks != NULL && clicks_pending(clicks) > 0 &&
-	    i < MAIN_EXIT_TRIES; i++)
-		flush(clicks, s);
+	    i < MAIN_EXIT_TRIES; i++) {
+		/* Nothing left to serve: wait the whole busy timeout. */
+		if (!flush(clicks, s, 0)) {
+			struct timespec	pause = { 0, MAIN_EXIT_PAUSE * 1000000L };
+
+			nanosleep(&pause, NULL);
+		}
+	}
 	if (clicks != NULL && clicks_pending(clicks) > 0) {
 		log_error("%zu clicks could not be written at exit",
 		    clicks_pending(clicks));

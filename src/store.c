@@ -9,10 +9,17 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +34,9 @@
 #define STORE_APP_ID	1802859130	/* 'kurz', PRAGMA application_id */
 #define STORE_GEN_TRIES	16		/* generated codes tried per create */
 #define TAG_SEP		"\x1f"		/* tags cannot hold control characters */
+#define BACKUP_STEP_PAGES 256	/* pages a backup copies per step */
+#define BACKUP_PAUSE_MS	2	/* between steps: the workers' disk too */
+#define BUSY_PAUSE_MS	10	/* between tries of a busy backup step */
 
 enum st {
 	ST_BEGIN,
@@ -264,9 +274,12 @@ static const char *const st_sql[ST__MAX] = {
 };
 
 struct store {
+	char		*path;
+	bool		 readonly;	/* opened read-only: its file system is */
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST__MAX];
 	unsigned	 busy_ms;
+	unsigned	 wait_ms;	/* the busy timeout in force */
 	int64_t		 salt_day;	/* the day salt is for; -1: none */
 	unsigned char	 salt[STORE_SALT_LEN];
 };
@@ -287,7 +300,13 @@ store_err(struct store *s, int rc, const char *what)
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		log_warn("%s: database busy past %u ms", what, s->busy_ms);
+		/* A short wait (the click buffer's) is expected to lose at times. */
+		if (s->wait_ms < s->busy_ms)
+			log_debug("%s: database busy past %u ms", what,
+			    s->wait_ms);
+		else
+			log_warn("%s: database busy past %u ms", what,
+			    s->wait_ms);
 		return KZ_BUSY;
 	case SQLITE_READONLY:
 	case SQLITE_FULL:
@@ -580,76 +599,222 @@ out:
 	return rc;
 }
 
+/* Finalize the statements and close the connection of s, keeping s. */
+static void
+store_disconnect(struct store *s)
+{
+	size_t	i;
+
+	for (i = 0; i < ST__MAX; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/* "file:PATH?immutable=1", with PATH escaped for a URI; NULL: no memory. */
+static char *
+store_uri_immutable(const char *path)
+{
+	static const char	 hexd[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	char			*uri, *o;
+
+	if ((uri = malloc(3 * strlen(path) + 32)) == NULL)
+		return NULL;
+	o = uri + sprintf(uri, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL)
+			*o++ = (char)*p;
+		else {
+			*o++ = '%';
+			*o++ = hexd[*p >> 4];
+			*o++ = hexd[*p & 15];
+		}
+	}
+	strcpy(o, "?immutable=1");
+	return uri;
+}
+
+/* Whether path lies on a file system mounted read-only. */
+static bool
+store_on_ro_fs(const char *path)
+{
+	struct statvfs	sv;
+
+	return statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
+/*
+ * Open s->path, set the pragmas, migrate and prepare. readonly: open it
+ * only to read (its file system is read-only), with no migration: its
+ * schema must be the one this kurz knows. The message goes to msg.
+ */
+static int
+store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
+{
+	int64_t	ver;
+	size_t	i;
+	int	rc;
+
+	if (readonly) {
+		/*
+		 * On a read-only file system nobody can change the file, so
+		 * it may be read as immutable: no -shm, which could not be
+		 * made there, and no locks.
+		 */
+		char	*uri = store_uri_immutable(s->path);
+
+		if (uri == NULL) {
+			snprintf(msg, msgsz, "out of memory");
+			return SQLITE_NOMEM;
+		}
+		rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+		free(uri);
+	} else
+		rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(msg, msgsz, "cannot open: %s", s->db != NULL ?
+		    sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		return rc;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	store_busy_wait(s, 0);
+	if ((rc = store_check_owner(s, msg, msgsz)) != SQLITE_OK)
+		return rc;
+	if (!readonly && (rc = store_wal(s, msg, msgsz)) != SQLITE_OK)
+		return rc;
+	/*
+	 * FULL: a commit that a response acknowledges is on disk before the
+	 * response leaves, power loss included. Reads through mmap cost no
+	 * system call per page, which is most of a redirect's cost in the
+	 * kernel; the WAL is cut back to journal_size_limit after each
+	 * checkpoint.
+	 */
+	if ((rc = store_exec(s->db, "PRAGMA synchronous = FULL; "
+	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
+	    "PRAGMA mmap_size = 268435456; "
+	    "PRAGMA journal_size_limit = 16777216",
+	    msg, msgsz)) != SQLITE_OK)
+		return rc;
+	if (!readonly && (rc = store_migrate(s, msg, msgsz)) != SQLITE_OK)
+		return rc;
+	if (readonly && ((rc = store_int(s->db, "PRAGMA user_version",
+	    &ver)) != SQLITE_OK || ver != (int64_t)migrations_count)) {
+		snprintf(msg, msgsz, "read-only, and its schema (%jd) is not "
+		    "this kurz's (%zu)", (intmax_t)ver, migrations_count);
+		return rc != SQLITE_OK ? rc : SQLITE_READONLY;
+	}
+	for (i = 0; i < ST__MAX; i++) {
+		rc = sqlite3_prepare_v3(s->db, st_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(msg, msgsz, "cannot prepare statement %zu: %s",
+			    i, sqlite3_errmsg(s->db));
+			return rc;
+		}
+	}
+	s->readonly = readonly;
+	return SQLITE_OK;
+}
+
+/* Whether a failed open says the file or its file system is read-only. */
+static bool
+store_is_ro_failure(int rc)
+{
+	return (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN ||
+	    (rc & 0xff) == SQLITE_PERM;
+}
+
 struct store *
 store_open(const char *path, unsigned busy_ms, char *err, size_t errsz)
 {
 	struct store	*s;
-	char		 msg[512];
-	size_t		 i;
+	char		 msg[512], msg2[256];
 	int		 rc;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
 		snprintf(err, errsz, "%s: out of memory", path);
 		return NULL;
 	}
 	s->busy_ms = busy_ms;
 	s->salt_day = -1;
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(msg, sizeof(msg), "cannot open: %s", s->db != NULL ?
-		    sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		goto fail;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, (int)busy_ms);
-	if (store_check_owner(s, msg, sizeof(msg)) != SQLITE_OK ||
-	    store_wal(s, msg, sizeof(msg)) != SQLITE_OK)
-		goto fail;
+	if ((rc = store_connect(s, false, msg, sizeof(msg))) == SQLITE_OK)
+		return s;
 	/*
-	 * FULL: a commit that a response acknowledges is on disk before the
-	 * response leaves, power loss included.
+	 * A database on a file system that is read-only still serves
+	 * redirects and reads; writes answer 503 until it can be written.
 	 */
-	/*
-	 * Reads through mmap cost no system call per page, which is most of
-	 * a redirect's cost in the kernel; the WAL is cut back to
-	 * journal_size_limit after each checkpoint.
-	 */
-	if (store_exec(s->db, "PRAGMA synchronous = FULL; "
-	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
-	    "PRAGMA mmap_size = 268435456; "
-	    "PRAGMA journal_size_limit = 16777216",
-	    msg, sizeof(msg)) != SQLITE_OK)
-		goto fail;
-	if (store_migrate(s, msg, sizeof(msg)) != SQLITE_OK)
-		goto fail;
-	for (i = 0; i < ST__MAX; i++) {
-		rc = sqlite3_prepare_v3(s->db, st_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
-		if (rc != SQLITE_OK) {
-			snprintf(msg, sizeof(msg), "cannot prepare statement "
-			    "%zu: %s", i, sqlite3_errmsg(s->db));
-			goto fail;
+	if (store_is_ro_failure(rc) && store_on_ro_fs(path)) {
+		store_disconnect(s);
+		if (store_connect(s, true, msg2, sizeof(msg2)) == SQLITE_OK) {
+			log_warn("%s: its file system is read-only: serving "
+			    "reads, refusing writes until it can be written",
+			    path);
+			return s;
 		}
+		snprintf(msg, sizeof(msg), "its file system is read-only, and "
+		    "it cannot be read either: %.200s", msg2);
 	}
-	return s;
-fail:
 	snprintf(err, errsz, "%s: %s", path, msg);
 	store_close(s);
 	return NULL;
 }
 
+bool
+store_readonly(const struct store *s)
+{
+	return s->readonly;
+}
+
+enum kz_err
+store_reopen(struct store *s)
+{
+	struct store	 t;
+	char		 msg[512];
+
+	if (!s->readonly)
+		return KZ_OK;
+	if (store_on_ro_fs(s->path))
+		return KZ_READONLY;
+	memset(&t, 0, sizeof(t));
+	t.path = s->path;
+	t.busy_ms = s->busy_ms;
+	t.salt_day = -1;
+	if (store_connect(&t, false, msg, sizeof(msg)) != SQLITE_OK) {
+		store_disconnect(&t);
+		return KZ_READONLY;
+	}
+	store_disconnect(s);
+	memcpy(s->st, t.st, sizeof(s->st));
+	s->db = t.db;
+	s->readonly = false;
+	s->salt_day = -1;
+	log_info("%s: writable again", s->path);
+	return KZ_OK;
+}
+
 void
 store_close(struct store *s)
 {
-	size_t	i;
-
 	if (s == NULL)
 		return;
-	for (i = 0; i < ST__MAX; i++)
-		sqlite3_finalize(s->st[i]);
-	sqlite3_close(s->db);
+	store_disconnect(s);
+	free(s->path);
 	free(s);
+}
+
+void
+store_busy_wait(struct store *s, unsigned ms)
+{
+	s->wait_ms = ms != 0 ? ms : s->busy_ms;
+	sqlite3_busy_timeout(s->db, (int)s->wait_ms);
 }
 
 int
@@ -670,6 +835,514 @@ store_health(struct store *s)
 	rc = sqlite3_step(st);
 	done(st);
 	return rc == SQLITE_ROW ? KZ_OK : store_err(s, rc, "health");
+}
+
+/* --------------------------------------------------------------------
+ * Backup, check and restore of the whole file
+ */
+
+static void
+pause_ms(unsigned ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* What integrity_check puts before the complaints of a file. */
+#define IC_MAIN		"*** in database main ***\n"
+
+/*
+ * Run PRAGMA integrity_check, or quick_check when quick, on the main
+ * database of db. *problems: how many rows were not "ok" (at most
+ * STORE_CHECK_MAX); the first of them into first, on one line. A file
+ * too damaged for the check to run counts as one problem, not as a
+ * failure to check.
+ */
+static int
+check_integrity(sqlite3 *db, bool quick, size_t *problems, char *first,
+    size_t firstsz)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*row;
+	char		 sql[64], *nl;
+	int		 rc;
+
+	*problems = 0;
+	first[0] = '\0';
+	snprintf(sql, sizeof(sql), "PRAGMA %s(%d)", quick ? "quick_check" :
+	    "integrity_check", STORE_CHECK_MAX);
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			row = (const char *)sqlite3_column_text(st, 0);
+			if (row != NULL && strcmp(row, "ok") == 0)
+				continue;
+			if (row != NULL && strncmp(row, IC_MAIN,
+			    strlen(IC_MAIN)) == 0)
+				row += strlen(IC_MAIN);
+			if ((*problems)++ == 0)
+				snprintf(first, firstsz, "%s",
+				    row != NULL ? row : "(null)");
+		}
+		sqlite3_finalize(st);
+	}
+	/* One complaint may span lines. */
+	for (nl = first; (nl = strchr(nl, '\n')) != NULL; )
+		*nl = ' ';
+	if (rc == SQLITE_DONE)
+		return SQLITE_OK;
+	if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+		if ((*problems)++ == 0)
+			snprintf(first, firstsz, "%s", sqlite3_errstr(rc));
+		return SQLITE_OK;
+	}
+	return rc;
+}
+
+/*
+ * Judge the file at path, opened read-only, as a copy of kurz's
+ * database: its application_id is kurz's, its schema one this kurz
+ * knows, and integrity_check finds nothing. SQLITE_OK, else why in err.
+ */
+static int
+store_verify(const char *path, char *err, size_t errsz)
+{
+	sqlite3	*db = NULL;
+	char	 first[256];
+	size_t	 problems;
+	int64_t	 app = 0, ver = 0;
+	int	 rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot open: %s", path, db != NULL ?
+		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	if ((rc = store_int(db, "PRAGMA application_id", &app)) != SQLITE_OK ||
+	    (rc = store_int(db, "PRAGMA user_version", &ver)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot read: %s", path,
+		    sqlite3_errmsg(db));
+		goto out;
+	}
+	if (app != STORE_APP_ID) {
+		snprintf(err, errsz, "%s: not a kurz database (application_id "
+		    "%jd)", path, (intmax_t)app);
+		rc = SQLITE_NOTADB;
+		goto out;
+	}
+	if (ver < 1 || ver > (int64_t)migrations_count) {
+		snprintf(err, errsz, "%s: schema version %jd is not one this "
+		    "kurz knows (1 to %zu)", path, (intmax_t)ver,
+		    migrations_count);
+		rc = SQLITE_ERROR;
+		goto out;
+	}
+	if ((rc = check_integrity(db, false, &problems, first,
+	    sizeof(first))) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot check: %s", path,
+		    sqlite3_errmsg(db));
+		goto out;
+	}
+	if (problems > 0) {
+		snprintf(err, errsz, "%s: integrity_check failed (%zu%s "
+		    "problems; the first: %s)", path, problems,
+		    problems >= STORE_CHECK_MAX ? " or more" : "", first);
+		rc = SQLITE_CORRUPT;
+	}
+out:
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Set the journal mode of db's main database; SQLITE_OK when it took. */
+static int
+journal_mode(sqlite3 *db, const char *mode)
+{
+	sqlite3_stmt	*st;
+	const char	*now;
+	char		 sql[64];
+	int		 rc;
+
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		now = (const char *)sqlite3_column_text(st, 0);
+		rc = now != NULL && strcasecmp(now, mode) == 0 ? SQLITE_OK :
+		    SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* fsync the file or directory at path; -1 with errno on failure. */
+static int
+fsync_path(const char *path)
+{
+	int	fd, rc, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+/* The directory that holds path, into out. */
+static void
+dir_of(const char *path, char *out, size_t outsz)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(out, outsz, ".");
+	else if (slash == path)
+		snprintf(out, outsz, "/");
+	else
+		snprintf(out, outsz, "%.*s", (int)(slash - path), path);
+}
+
+/* Remove the database file path and whatever SQLite made beside it. */
+static void
+unlink_db(const char *path)
+{
+	static const char *const	 suffix[] = { "", "-journal", "-wal",
+	    "-shm" };
+	char				 f[PATH_MAX + 16];
+	size_t				 i;
+
+	for (i = 0; i < KZ_ARRAY_SIZE(suffix); i++) {
+		snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
+		(void)unlink(f);
+	}
+}
+
+/*
+ * Put the finished file tmp at path unless something is there: link(2)
+ * fails with EEXIST where rename(2) would replace. Where the file system
+ * has no hard links, rename after a last look.
+ */
+static int
+place_new(const char *tmp, const char *path)
+{
+	struct stat	sb;
+
+	if (link(tmp, path) == 0)
+		return unlink(tmp);
+	if (errno == EEXIST)
+		return -1;
+	if (lstat(path, &sb) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(tmp, path);
+}
+
+enum kz_err
+store_backup(struct store *s, const char *path, char *err, size_t errsz)
+{
+	struct stat	 sb;
+	sqlite3		*dst = NULL;
+	sqlite3_backup	*b;
+	char		 tmp[PATH_MAX], dir[PATH_MAX], msg[PATH_MAX + 256];
+	enum kz_err	 kerr = KZ_SYSTEM;
+	unsigned	 waited = 0;
+	int64_t		 n;
+	int		 fd, rc, frc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
+	    sizeof(tmp)) {
+		snprintf(err, errsz, "%s: the name is too long", path);
+		return KZ_INVALID;
+	}
+	if (lstat(path, &sb) == 0) {
+		snprintf(err, errsz, "%s exists; a backup never replaces a "
+		    "file", path);
+		return KZ_CONFLICT;
+	}
+	if (errno != ENOENT) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return KZ_SYSTEM;
+	}
+	/* O_EXCL: two backups to one path cannot share the temporary file. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		if (errno == EEXIST) {
+			snprintf(err, errsz, "%s exists: another backup to %s "
+			    "is running, or one was interrupted (then remove "
+			    "it)", tmp, path);
+			return KZ_CONFLICT;
+		}
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		return KZ_SYSTEM;
+	}
+	close(fd);
+	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE,
+	    NULL)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot open: %s", tmp, dst != NULL ?
+		    sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(dst, 1);
+
+	/*
+	 * One read transaction on the source from the first page to the
+	 * last, so the copy is the snapshot of its first read and holds
+	 * every commit acknowledged before it. In WAL mode a reader blocks
+	 * no writer: the workers go on writing between the steps and during
+	 * them. Without it each step would begin a new read, find their
+	 * commits, and start the copy over, for ever under steady writes.
+	 */
+	if ((rc = store_exec(s->db, "BEGIN DEFERRED", msg, sizeof(msg))) !=
+	    SQLITE_OK || (rc = store_int(s->db, "SELECT count(*) FROM "
+	    "sqlite_schema", &n)) != SQLITE_OK) {
+		kerr = store_err(s, rc, "backup");
+		snprintf(err, errsz, "cannot read the database: %s",
+		    sqlite3_errmsg(s->db));
+		tx_rollback(s);
+		goto fail;
+	}
+	if ((b = sqlite3_backup_init(dst, "main", s->db, "main")) == NULL) {
+		snprintf(err, errsz, "cannot start the backup: %s",
+		    sqlite3_errmsg(dst));
+		tx_rollback(s);
+		goto fail;
+	}
+	for (;;) {
+		rc = sqlite3_backup_step(b, BACKUP_STEP_PAGES);
+		if (rc == SQLITE_OK) {
+			waited = 0;
+			pause_ms(BACKUP_PAUSE_MS);
+		} else if (((rc & 0xff) == SQLITE_BUSY ||
+		    (rc & 0xff) == SQLITE_LOCKED) && waited < s->busy_ms) {
+			pause_ms(BUSY_PAUSE_MS);
+			waited += BUSY_PAUSE_MS;
+		} else
+			break;
+	}
+	frc = sqlite3_backup_finish(b);
+	tx_rollback(s);		/* it only read: ends the snapshot */
+	if (rc == SQLITE_DONE)
+		rc = frc;
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+			kerr = KZ_BUSY;
+		snprintf(err, errsz, "cannot copy: %s", sqlite3_errstr(rc));
+		goto fail;
+	}
+
+	/*
+	 * The copy arrives in WAL mode, as its header came from a WAL file.
+	 * Made a rollback-journal file it is whole by itself: no -wal beside
+	 * it to be lost when it is copied or moved. store_open() turns a
+	 * restored file back to WAL.
+	 */
+	if ((rc = journal_mode(dst, "delete")) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot leave WAL mode: %s", tmp,
+		    sqlite3_errmsg(dst));
+		goto fail;
+	}
+	if ((rc = sqlite3_close(dst)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot close: %s", tmp,
+		    sqlite3_errstr(rc));
+		dst = NULL;
+		goto fail;
+	}
+	dst = NULL;
+	if (fsync_path(tmp) == -1) {
+		snprintf(err, errsz, "%s: fsync: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (store_verify(tmp, msg, sizeof(msg)) != SQLITE_OK) {
+		snprintf(err, errsz, "the copy failed its check: %s", msg);
+		goto fail;
+	}
+	if (place_new(tmp, path) == -1) {
+		if (errno == EEXIST) {
+			snprintf(err, errsz, "%s exists; a backup never "
+			    "replaces a file", path);
+			kerr = KZ_CONFLICT;
+		} else
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	dir_of(path, dir, sizeof(dir));
+	if (fsync_path(dir) == -1) {
+		snprintf(err, errsz, "%s: fsync: %s", dir, strerror(errno));
+		return KZ_SYSTEM;
+	}
+	return KZ_OK;
+fail:
+	sqlite3_close(dst);
+	unlink_db(tmp);
+	return kerr;
+}
+
+enum kz_err
+store_check(struct store *s, bool quick, struct store_check *out)
+{
+	struct stat	 sb;
+	const char	*file;
+	char		 wal[PATH_MAX];
+	int64_t		 app = 0, ver = 0;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	out->schema_known = (int)migrations_count;
+	if ((rc = check_integrity(s->db, quick, &out->problems, out->first,
+	    sizeof(out->first))) != SQLITE_OK)
+		return store_err(s, rc, "check");
+	out->ok = out->problems == 0;
+	/* A damaged file may not answer these; what the check said stands. */
+	if ((rc = store_int(s->db, "PRAGMA application_id", &app)) !=
+	    SQLITE_OK ||
+	    (rc = store_int(s->db, "PRAGMA user_version", &ver)) != SQLITE_OK ||
+	    (rc = store_int(s->db, "PRAGMA page_size", &out->page_size)) !=
+	    SQLITE_OK ||
+	    (rc = store_int(s->db, "PRAGMA page_count", &out->pages)) !=
+	    SQLITE_OK ||
+	    (rc = store_int(s->db, "PRAGMA freelist_count", &out->freelist)) !=
+	    SQLITE_OK)
+		return out->ok ? store_err(s, rc, "check") : KZ_OK;
+	out->kurz = app == STORE_APP_ID;
+	out->schema = (int)ver;
+	file = sqlite3_db_filename(s->db, "main");
+	if (file != NULL && file[0] != '\0' &&
+	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", file) < sizeof(wal) &&
+	    stat(wal, &sb) == 0)
+		out->wal_bytes = (int64_t)sb.st_size;
+	return KZ_OK;
+}
+
+enum kz_err
+store_restore(const char *db, const char *backup, char *err, size_t errsz)
+{
+	struct stat	 sd, sb;
+	sqlite3		*src = NULL, *dst = NULL;
+	sqlite3_backup	*b;
+	char		 msg[PATH_MAX + 256], first[256];
+	enum kz_err	 kerr = KZ_SYSTEM;
+	size_t		 problems;
+	int64_t		 app = 0, ver = 0, tables = 0;
+	int		 rc, frc;
+
+	if (stat(backup, &sb) == -1) {
+		snprintf(err, errsz, "%s: %s", backup, strerror(errno));
+		return KZ_NOTFOUND;
+	}
+	if (stat(db, &sd) == 0 && sd.st_dev == sb.st_dev &&
+	    sd.st_ino == sb.st_ino) {
+		snprintf(err, errsz, "%s is the database itself", backup);
+		return KZ_INVALID;
+	}
+	if (store_verify(backup, msg, sizeof(msg)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s", msg);
+		return KZ_INVALID;
+	}
+	if ((rc = sqlite3_open_v2(db, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot open: %s", db, dst != NULL ?
+		    sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sqlite3_extended_result_codes(dst, 1);
+	sqlite3_busy_timeout(dst, 0);
+
+	/*
+	 * A connection to a WAL database holds a shared lock on the file
+	 * for as long as it is open, idle or not. BEGIN EXCLUSIVE alone
+	 * takes only WAL's write lock and would not see an idle worker; in
+	 * locking_mode EXCLUSIVE it takes the file's exclusive lock, which
+	 * any other open connection denies at once (busy timeout 0), and
+	 * keeps it until close, so that no worker starts meanwhile. The WAL
+	 * index then lives in this process, not in -shm; the close
+	 * checkpoints into the file and removes the -wal.
+	 */
+	if ((rc = store_exec(dst, "PRAGMA locking_mode = EXCLUSIVE; "
+	    "PRAGMA synchronous = FULL", msg, sizeof(msg))) != SQLITE_OK ||
+	    (rc = store_exec(dst, "BEGIN EXCLUSIVE", msg, sizeof(msg))) !=
+	    SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_BUSY ||
+		    (rc & 0xff) == SQLITE_LOCKED) {
+			snprintf(err, errsz, "%s is in use by another process",
+			    db);
+			kerr = KZ_BUSY;
+		} else if ((rc & 0xff) == SQLITE_NOTADB) {
+			snprintf(err, errsz, "%s is not an SQLite database; "
+			    "move it aside, then restore", db);
+			kerr = KZ_INVALID;
+		} else
+			snprintf(err, errsz, "%s: cannot lock: %s", db, msg);
+		goto out;
+	}
+	if ((rc = store_int(dst, "PRAGMA application_id", &app)) !=
+	    SQLITE_OK ||
+	    (rc = store_int(dst, "PRAGMA user_version", &ver)) != SQLITE_OK ||
+	    (rc = store_int(dst, "SELECT count(*) FROM sqlite_schema",
+	    &tables)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot read: %s", db,
+		    sqlite3_errmsg(dst));
+		goto out;
+	}
+	/* As store_open() judges: a file new, or kurz's. */
+	if ((app != 0 && app != STORE_APP_ID) || (ver == 0 && tables > 0)) {
+		snprintf(err, errsz, "%s is another program's database; "
+		    "restore will not replace it", db);
+		kerr = KZ_INVALID;
+		goto out;
+	}
+	if ((rc = store_exec(dst, "COMMIT", msg, sizeof(msg))) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", db, msg);
+		goto out;
+	}
+	if ((rc = sqlite3_open_v2(backup, &src, SQLITE_OPEN_READONLY,
+	    NULL)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot open: %s", backup, src !=
+		    NULL ? sqlite3_errmsg(src) : sqlite3_errstr(rc));
+		goto out;
+	}
+	/* Through SQLite, not over its head: the WAL stays true to the file. */
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		snprintf(err, errsz, "cannot start the restore: %s",
+		    sqlite3_errmsg(dst));
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	frc = sqlite3_backup_finish(b);
+	if (rc == SQLITE_DONE)
+		rc = frc;
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot copy into it: %s", db,
+		    sqlite3_errstr(rc));
+		goto out;
+	}
+	if ((rc = check_integrity(dst, true, &problems, first,
+	    sizeof(first))) != SQLITE_OK || problems > 0) {
+		snprintf(err, errsz, "%s: the restored file fails quick_check: "
+		    "%s", db, problems > 0 ? first : sqlite3_errmsg(dst));
+		rc = SQLITE_CORRUPT;
+		goto out;
+	}
+	rc = sqlite3_close(dst);
+	dst = NULL;
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot close: %s", db,
+		    sqlite3_errstr(rc));
+		goto out;
+	}
+	kerr = KZ_OK;
+out:
+	if (dst != NULL && !sqlite3_get_autocommit(dst))
+		(void)sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	return kerr;
 }
 
 /* Insert the tags of link id, in order. */

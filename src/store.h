@@ -171,14 +171,87 @@ struct key_info {
 struct store	*store_open(const char *path, unsigned busy_ms, char *err,
 		    size_t errsz);
 
+/*
+ * Whether the database was opened read-only because it could not be
+ * written (a read-only file system): reads work, writes get KZ_READONLY.
+ */
+bool		 store_readonly(const struct store *);
+
+/*
+ * For a read-only store: try to open the database for writing again and
+ * switch to that connection. KZ_OK when writable (or it was already),
+ * KZ_READONLY when still not.
+ */
+enum kz_err	 store_reopen(struct store *);
+
 /* Finalize the statements and close the database. Accepts NULL. */
 void		 store_close(struct store *);
+
+/*
+ * Set how long a write waits for the lock, in milliseconds; 0 brings
+ * back the busy timeout given to store_open(). The click buffer waits
+ * only briefly, so that a lock held elsewhere never holds up redirects.
+ */
+void		 store_busy_wait(struct store *, unsigned ms);
 
 /* The schema version in the file (PRAGMA user_version). */
 int		 store_schema_version(struct store *);
 
 /* KZ_OK when the database answers a read. */
 enum kz_err	 store_health(struct store *);
+
+/* What store_check() found. */
+#define STORE_CHECK_MAX	100	/* complaints an integrity check reports */
+struct store_check {
+	bool		 ok;		/* the integrity check found nothing */
+	size_t		 problems;	/* complaints, up to STORE_CHECK_MAX */
+	char		 first[256];	/* the first of them */
+	bool		 kurz;		/* application_id is kurz's */
+	int		 schema;	/* user_version */
+	int		 schema_known;	/* the newest schema this kurz knows */
+	int64_t		 wal_bytes;	/* size of the -wal file; 0: none */
+	int64_t		 page_size;
+	int64_t		 pages;		/* in the file, free ones too */
+	int64_t		 freelist;	/* pages free for reuse */
+};
+
+/*
+ * Copy the open database into a new file at path while the workers go
+ * on writing: SQLite's online backup, 256 pages a step, all steps in one
+ * read transaction, so the copy is one consistent snapshot taken when
+ * the call begins and holds every commit acknowledged before that. The
+ * copy is written to path.tmp (mode 0600), made a rollback-journal file
+ * (whole by itself, no -wal), fsynced, checked with integrity_check,
+ * and only then linked to path. KZ_CONFLICT when path or path.tmp
+ * exists (a backup never replaces a file); KZ_BUSY when the database
+ * stayed locked past the busy timeout; else KZ_SYSTEM. On failure a
+ * message in err and nothing left behind.
+ */
+enum kz_err	 store_backup(struct store *, const char *path, char *err,
+		    size_t errsz);
+
+/*
+ * Check the database: integrity_check (quick: quick_check, which skips
+ * the index contents), its schema version against the newest known, the
+ * size of its WAL, its pages. KZ_OK when the check ran, whatever it
+ * found: see out->ok.
+ */
+enum kz_err	 store_check(struct store *, bool quick,
+		    struct store_check *out);
+
+/*
+ * Replace the database at db (created if missing) with the backup at
+ * backup, through SQLite's backup API, so that WAL and -shm stay true
+ * to the file. Needs no struct store: the target is never migrated or
+ * opened by store_open(), so a damaged one can be replaced. First the
+ * backup is judged (application_id, a known schema, integrity_check:
+ * else KZ_INVALID); then db is locked exclusively without waiting:
+ * KZ_BUSY when any other process has it open, as every running worker
+ * does. KZ_INVALID also when db is another program's database or not a
+ * database at all. A message in err on every failure.
+ */
+enum kz_err	 store_restore(const char *db, const char *backup, char *err,
+		    size_t errsz);
 
 /*
  * Insert a link. l->code NULL asks for a generated code of gen_len

@@ -139,7 +139,7 @@ CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 SANITIZER_PATTERNS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                      "runtime error:")
+                      "runtime error:", "has encountered a fatal error")
 
 
 def prerequisites_missing():

@@ -78,7 +78,7 @@ test_due(struct store *s, int64_t link_id)
 	tap_ok(c != NULL, "clicks_create(3, 1000)");
 	tap_ok(clicks_due(c, 0) == -1 && clicks_pending(c) == 0,
 	    "empty: due -1, none pending");
-	tap_ok(clicks_flush(c, s) == KZ_OK, "flush of nothing");
+	tap_ok(clicks_flush(c, s, 0) == KZ_OK, "flush of nothing");
 
 	add(c, link_id, false, false, NULL, NULL, 5000);
 	tap_ok(clicks_pending(c) == 1, "one pending");
@@ -93,13 +93,13 @@ test_due(struct store *s, int64_t link_id)
 	add(c, link_id, false, false, NULL, NULL, 5600);
 	tap_ok(clicks_due(c, 5600) == 0, "a full batch is due now");
 	tap_ok(clicks_pending(c) == 3, "three pending");
-	tap_ok(clicks_flush(c, s) == KZ_OK, "clicks_flush");
+	tap_ok(clicks_flush(c, s, 0) == KZ_OK, "clicks_flush");
 	tap_ok(clicks_pending(c) == 0 && clicks_due(c, 5600) == -1,
 	    "  empty again");
 	add(c, link_id, false, false, NULL, NULL, 10000);
 	tap_ok(clicks_due(c, 10250) == 750,
 	    "after a flush, due counts from the next click");
-	clicks_flush(c, s);
+	clicks_flush(c, s, 0);
 	clicks_free(c);
 
 	/* A flush that fails keeps the clicks, and the buffer grows. */
@@ -107,7 +107,7 @@ test_due(struct store *s, int64_t link_id)
 	for (i = 0; i < 5; i++)
 		add(c, 99999999, false, false, NULL, NULL, 1000 + i);
 	tap_ok(clicks_pending(c) == 5, "five held past a batch of two");
-	tap_ok(clicks_flush(c, s) != KZ_OK, "a flush to a missing link fails");
+	tap_ok(clicks_flush(c, s, 0) != KZ_OK, "a flush to a missing link fails");
 	tap_ok(clicks_pending(c) == 5, "  the clicks stay");
 	tap_ok(clicks_due(c, 1000) == 0, "  and are due");
 	tap_ok(clicks_lost(c) == 0, "  none lost");
@@ -208,7 +208,7 @@ test_trunc(struct store *s, const char *file, int64_t link_id)
 	}
 	add(c, link_id, false, true, NULL, NULL, 999);
 	add(c, link_id, false, false, "", "", 1000);
-	tap_ok(clicks_flush(c, s) == KZ_OK, "flush %zu clicks",
+	tap_ok(clicks_flush(c, s, 0) == KZ_OK, "flush %zu clicks",
 	    KZ_ARRAY_SIZE(trunc_tests) + 2);
 	clicks_free(c);
 
@@ -426,7 +426,7 @@ test_enrich(struct store *s, const char *file, int64_t link_id)
 	in.ts_ms = T0 + 5;
 	clicks_add(c, &in);
 
-	if (!tap_ok(clicks_flush(c, s) == KZ_OK, "flush enriched clicks")) {
+	if (!tap_ok(clicks_flush(c, s, 0) == KZ_OK, "flush enriched clicks")) {
 		clicks_free(c);
 		return;
 	}

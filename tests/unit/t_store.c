@@ -1,13 +1,16 @@
 /*
  * t_store.c - the database: opening, migrating, racing, links, visits,
- * clicks and keys, in a temporary directory of its own.
+ * clicks and keys, backup, check and restore, in a temporary directory
+ * of its own.
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -666,6 +669,253 @@ test_keys(struct store *s)
 	}
 }
 
+/* Copy a file byte for byte; 0 on success. */
+static int
+copy_file(const char *from, const char *to)
+{
+	char	 buf[8192];
+	FILE	*in, *out;
+	size_t	 n;
+	int	 rc = 0;
+
+	if ((in = fopen(from, "rb")) == NULL)
+		return -1;
+	if ((out = fopen(to, "wb")) == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	fclose(in);
+	if (fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Overwrite n pages of 4096 bytes from page first (1-based) with 0xff. */
+static int
+smash_pages(const char *file, long first, long n)
+{
+	char	 junk[4096];
+	FILE	*f;
+	long	 i;
+	int	 rc = 0;
+
+	memset(junk, 0xff, sizeof(junk));
+	if ((f = fopen(file, "r+b")) == NULL)
+		return -1;
+	if (fseek(f, (first - 1) * 4096L, SEEK_SET) != 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++)
+		if (fwrite(junk, 1, sizeof(junk), f) != sizeof(junk))
+			rc = -1;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * A writer in a process of its own: creates links w0, w1, ... and after
+ * each commit writes how many it has made to fd. Never returns.
+ */
+static void
+backup_writer(const char *file, int fd)
+{
+	struct store	*w;
+	struct arena	*a;
+	struct link	 l, out;
+	char		 code[32], err[512];
+	int		 n;
+
+	if ((w = store_open(file, BUSY_MS, err, sizeof(err))) == NULL ||
+	    (a = arena_create()) == NULL)
+		_exit(1);
+	for (n = 0;;) {
+		snprintf(code, sizeof(code), "w%d", n);
+		link_init(&l, "", code, "https://example.com/written");
+		arena_reset(a);
+		if (store_link_create(w, a, &l, 0, 7, &out) != KZ_OK)
+			_exit(1);
+		n++;
+		if (write(fd, &n, sizeof(n)) != sizeof(n))
+			_exit(1);
+	}
+}
+
+#define BACKUP_PRELOAD	40000	/* links: some hundred pages, many steps */
+#define BACKUP_ACKED	100	/* links the writer commits before the backup */
+
+static void
+test_backup(void)
+{
+	struct store_check	 k;
+	struct store		*s;
+	struct stat		 sb;
+	const char		*live, *bk, *bk2, *bad, *fresh;
+	char			 err[1024], sql[256], tmp[512];
+	pid_t			 pid;
+	int			 fds[2], n, acked = 0, status;
+	long long		 pages;
+	FILE			*f;
+
+	live = path("bk-live.db");
+	bk = path("bk-copy.db");
+	bk2 = path("bk-second.db");
+	bad = path("bk-bad.db");
+	fresh = path("bk-fresh.db");
+	s = store_open(live, BUSY_MS, err, sizeof(err));
+	store_close(s);
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION "
+	    "ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO links (code, "
+	    "url, created_at, updated_at) SELECT 'p' || i, "
+	    "'https://example.com/preloaded/' || i, 0, 0 FROM n",
+	    BACKUP_PRELOAD);
+	tap_ok(s != NULL && raw_exec(live, sql) == 0,
+	    "backup: a database of %d links", BACKUP_PRELOAD);
+
+	/* The writer is forked before this process opens the file. */
+	if (pipe(fds) == -1)
+		abort();
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		close(fds[0]);
+		backup_writer(live, fds[1]);
+	}
+	close(fds[1]);
+	s = store_open(live, BUSY_MS, err, sizeof(err));
+	if (!tap_ok(s != NULL, "backup: store_open while a writer runs")) {
+		printf("#   %s\n", err);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		close(fds[0]);
+		return;
+	}
+
+	tap_ok(store_check(s, false, &k) == KZ_OK && k.ok && k.problems == 0,
+	    "store_check: integrity ok");
+	tap_ok(k.kurz && k.schema == (int)migrations_count &&
+	    k.schema_known == (int)migrations_count,
+	    "  kurz's, schema version %zu of %zu", migrations_count,
+	    migrations_count);
+	tap_ok(k.page_size >= 512 && k.pages * k.page_size > 256 * 4096 &&
+	    k.freelist >= 0 && k.wal_bytes >= 0,
+	    "  %lld pages of %lld bytes, more than one step's",
+	    (long long)k.pages, (long long)k.page_size);
+	tap_ok(store_check(s, true, &k) == KZ_OK && k.ok,
+	    "store_check quick: ok");
+
+	/* Every link acknowledged before the backup begins is in the copy. */
+	while (acked < BACKUP_ACKED && read(fds[0], &n, sizeof(n)) ==
+	    sizeof(n))
+		acked = n;
+	err[0] = '\0';
+	if (!tap_ok(store_backup(s, bk, err, sizeof(err)) == KZ_OK,
+	    "store_backup while another process writes"))
+		printf("#   %s\n", err);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(fds[0]);
+	tap_ok(acked >= BACKUP_ACKED, "  %d links acknowledged before it",
+	    acked);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM links WHERE code "
+	    "GLOB 'w*' AND CAST(substr(code, 2) AS INTEGER) < %d", acked);
+	tap_ok(raw_int(bk, sql) == acked, "  the copy holds every one of "
+	    "them");
+	tap_ok(raw_int(bk, "SELECT count(*) FROM links WHERE code GLOB "
+	    "'p*'") == BACKUP_PRELOAD, "  and the %d preloaded",
+	    BACKUP_PRELOAD);
+	tap_ok(raw_int(bk, "SELECT count(*) FROM pragma_integrity_check "
+	    "WHERE integrity_check = 'ok'") == 1, "  integrity_check ok");
+	tap_ok(raw_int(bk, "PRAGMA application_id") == 1802859130 &&
+	    raw_int(bk, "PRAGMA user_version") == (long long)migrations_count,
+	    "  application_id and user_version kept");
+	tap_ok(raw_int(bk, "SELECT journal_mode = 'delete' FROM "
+	    "pragma_journal_mode") == 1, "  a rollback-journal file, no WAL");
+	tap_ok(stat(bk, &sb) == 0 && (sb.st_mode & 0777) == 0600,
+	    "  mode 0600");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", bk);
+	tap_ok(access(tmp, F_OK) == -1, "  no temporary file left");
+	tap_ok(store_health(s) == KZ_OK, "  the store still answers");
+
+	/* A backup never replaces a file. */
+	pages = raw_int(bk, "PRAGMA page_count");
+	err[0] = '\0';
+	tap_ok(store_backup(s, bk, err, sizeof(err)) == KZ_CONFLICT &&
+	    strstr(err, "exists") != NULL, "store_backup to an existing "
+	    "file: conflict, \"exists\"");
+	tap_ok(raw_int(bk, "PRAGMA page_count") == pages &&
+	    access(tmp, F_OK) == -1, "  the file is untouched");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", bk2);
+	f = fopen(tmp, "w");
+	if (f != NULL)
+		fclose(f);
+	tap_ok(store_backup(s, bk2, err, sizeof(err)) == KZ_CONFLICT &&
+	    access(bk2, F_OK) == -1 && access(tmp, F_OK) == 0,
+	    "store_backup when PATH.tmp exists: conflict, it is left alone");
+	unlink(tmp);
+
+	/* Restore refuses while any connection has the file open. */
+	err[0] = '\0';
+	tap_ok(store_restore(live, bk, err, sizeof(err)) == KZ_BUSY &&
+	    strstr(err, "in use") != NULL,
+	    "store_restore while a store is open: busy, \"in use\"");
+	if (err[0] != '\0')
+		printf("#   %s\n", err);
+	store_close(s);
+	tap_ok(raw_exec(live, "DELETE FROM links WHERE code GLOB 'p1*'") == 0 &&
+	    raw_int(live, "SELECT count(*) FROM links WHERE code GLOB "
+	    "'p*'") < BACKUP_PRELOAD, "links deleted from the live file");
+	err[0] = '\0';
+	if (!tap_ok(store_restore(live, bk, err, sizeof(err)) == KZ_OK,
+	    "store_restore once it is closed"))
+		printf("#   %s\n", err);
+	tap_ok(raw_int(live, "SELECT count(*) FROM links WHERE code GLOB "
+	    "'p*'") == BACKUP_PRELOAD && raw_int(live, sql) == acked,
+	    "  the backup's links are back");
+	s = store_open(live, BUSY_MS, err, sizeof(err));
+	tap_ok(s != NULL && store_check(s, false, &k) == KZ_OK && k.ok,
+	    "  store_open and store_check on it: ok");
+	store_close(s);
+
+	/* What restore refuses. */
+	tap_ok(store_restore(fresh, path("other.db"), err, sizeof(err)) ==
+	    KZ_INVALID && strstr(err, "not a kurz database") != NULL &&
+	    access(fresh, F_OK) == -1, "store_restore from another program's "
+	    "database: invalid, nothing made");
+	tap_ok(store_restore(fresh, path("no-such.db"), err, sizeof(err)) ==
+	    KZ_NOTFOUND, "store_restore from a missing file: not found");
+	tap_ok(store_restore(live, live, err, sizeof(err)) == KZ_INVALID,
+	    "store_restore of the database onto itself: invalid");
+	tap_ok(store_restore(path("other.db"), bk, err, sizeof(err)) ==
+	    KZ_INVALID && raw_int(path("other.db"), "SELECT count(*) FROM "
+	    "accounts") == 1, "store_restore over another program's "
+	    "database: invalid, untouched");
+	tap_ok(copy_file(bk, bad) == 0 && smash_pages(bad, pages / 2, 8) == 0,
+	    "a copy of the backup with 8 pages smashed");
+	err[0] = '\0';
+	tap_ok(store_restore(fresh, bad, err, sizeof(err)) == KZ_INVALID &&
+	    strstr(err, "integrity") != NULL && access(fresh, F_OK) == -1,
+	    "store_restore from it: invalid, \"integrity\", nothing made");
+	if (err[0] != '\0')
+		printf("#   %s\n", err);
+	s = store_open(bad, BUSY_MS, err, sizeof(err));
+	tap_ok(s != NULL && store_check(s, false, &k) == KZ_OK && !k.ok &&
+	    k.problems > 0 && k.first[0] != '\0' && strchr(k.first, '\n') ==
+	    NULL, "store_check on it: not ok, the first problem on one line");
+	if (s != NULL)
+		printf("#   %zu problems, the first: %s\n", k.problems,
+		    k.first);
+	tap_ok(s != NULL && store_check(s, true, &k) == KZ_OK && !k.ok,
+	    "store_check quick on it: not ok");
+	store_close(s);
+	err[0] = '\0';
+	tap_ok(store_restore(fresh, bk, err, sizeof(err)) == KZ_OK &&
+	    raw_int(fresh, sql) == acked, "store_restore into a new file");
+}
+
 int
 main(void)
 {
@@ -708,6 +958,8 @@ main(void)
 	    "reopened: the link is there");
 	store_close(s);
 	arena_free(a);
+
+	test_backup();
 
 	cleanup();
 	tap_ok(access(tmpdir, F_OK) == -1, "temporary directory removed");
