@@ -38,7 +38,8 @@ char		*arena_strdup(struct arena *, const char *s);
 /* printf into the arena. */
 char		*arena_printf(struct arena *, const char *fmt, ...)
 		    KZ_PRINTF(2, 3);
-char		*arena_vprintf(struct arena *, const char *fmt, va_list);
+char		*arena_vprintf(struct arena *, const char *fmt, va_list)
+		    KZ_PRINTF(2, 0);
 
 /* Bytes handed out since the last reset (for tests and limits). */
 size_t		 arena_used(const struct arena *);

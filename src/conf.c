@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -75,14 +76,33 @@ conf_base(const char *s, char *err, size_t errsz)
 		goto bad;
 	if (len >= sizeof(conf_base_url) || (size_t)(host - s) >= len)
 		goto bad;
-	hlen = strcspn(host, ":/");
-	if (hlen == 0 || hlen > KZ_DOMAIN_MAX || host + hlen > s + len)
-		goto bad;
-	for (i = 0; i < hlen; i++)
-		conf_base_host[i] = (char)tolower((unsigned char)host[i]);
-	conf_base_host[hlen] = '\0';
-	if (!valid_domain(conf_base_host, hlen) && host[0] != '[')
-		goto bad;
+	if (host[0] == '[') {
+		/* An IPv6 literal, kept with its brackets, as valid_url keeps it. */
+		const char	*close = memchr(host, ']', len - (size_t)(host - s));
+		unsigned char	 addr[16];
+		char		 inner[64];
+
+		if (close == NULL || (size_t)(close - host) - 1 >= sizeof(inner))
+			goto bad;
+		memcpy(inner, host + 1, (size_t)(close - host) - 1);
+		inner[close - host - 1] = '\0';
+		if (inet_pton(AF_INET6, inner, addr) != 1)
+			goto bad;
+		hlen = (size_t)(close - host) + 1;
+		for (i = 0; i < hlen; i++)
+			conf_base_host[i] = (char)tolower((unsigned char)host[i]);
+		conf_base_host[hlen] = '\0';
+	} else {
+		hlen = strcspn(host, ":/");
+		if (hlen == 0 || hlen > KZ_DOMAIN_MAX ||
+		    host + hlen > s + len)
+			goto bad;
+		for (i = 0; i < hlen; i++)
+			conf_base_host[i] = (char)tolower((unsigned char)host[i]);
+		conf_base_host[hlen] = '\0';
+		if (!valid_domain(conf_base_host, hlen))
+			goto bad;
+	}
 	i = (size_t)(host - s) + hlen;
 	if (i < len) {
 		unsigned long	port = 0;

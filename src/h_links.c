@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -560,8 +561,9 @@ if_match(struct hctx *c, int64_t *version)
 		return KZ_OK;
 	p = strncmp(s, "W/", 2) == 0 ? s + 2 : s;
 	if (*p == '"' && p[1] >= '1' && p[1] <= '9') {
+		errno = 0;
 		v = strtoll(p + 1, &end, 10);
-		if (*end++ == '"' && v > 0) {
+		if (*end++ == '"' && v > 0 && errno == 0) {
 			while (*end == ' ')
 				end++;
 			if (*end == '\0') {

@@ -523,6 +523,16 @@ json_batch(struct arena *a, const struct batch_item *it, size_t n,
 	return json_finish(a, o, len);
 }
 
+/* A string member with no NUL inside (or null). -1: anything else. */
+static int
+member_text(struct arena *a, json_object *v, const char **out, size_t *len)
+{
+	if (member_string(a, v, out, len) == -1 ||
+	    (*out != NULL && strlen(*out) != *len))
+		return -1;
+	return 0;
+}
+
 /* A time member of an export: RFC 3339 or null (0). -1: neither. */
 static int
 member_time(json_object *v, int64_t *out)
@@ -550,7 +560,7 @@ json_link_import(struct arena *a, const char *line, size_t len,
 		"updated_at", "deleted_at", "version",
 	};
 	json_object	*o, *v[KZ_ARRAY_SIZE(names)] = { NULL };
-	struct link_input in;
+	struct link_input in = { 0 };
 	enum kz_err	 err = KZ_OK;
 	const char	*bad = NULL;
 	size_t		 i, n;
@@ -577,23 +587,23 @@ json_link_import(struct arena *a, const char *line, size_t len,
 		}
 		v[i] = val;
 	}
-	if (member_string(a, v[0], &l->code, &n) == -1 || l->code == NULL)
+	if (member_text(a, v[0], &l->code, &n) == -1 || l->code == NULL)
 		bad = "code";
-	else if (member_string(a, v[1], &l->domain, &n) == -1)
+	else if (member_text(a, v[1], &l->domain, &n) == -1)
 		bad = "domain";
-	else if (member_string(a, v[2], &l->url, &n) == -1 || l->url == NULL)
+	else if (member_text(a, v[2], &l->url, &n) == -1 || l->url == NULL)
 		bad = "url";
-	else if (member_string(a, v[3], &l->title, &n) == -1)
+	else if (member_text(a, v[3], &l->title, &n) == -1)
 		bad = "title";
-	else if (member_string(a, v[4], &l->notes, &n) == -1)
+	else if (member_text(a, v[4], &l->notes, &n) == -1)
 		bad = "notes";
 	else if (member_tags(a, v[5], &in) != 0)
 		bad = "tags";
-	else if (member_int(v[6], &rs) == -1)
+	else if (member_int(v[6], &rs) == -1 || rs < 0 || rs > 999)
 		bad = "redirect_status";
 	else if (v[7] != NULL && !json_object_is_type(v[7], json_type_boolean))
 		bad = "forward_query";
-	else if (member_string(a, v[8], &l->password_hash, &n) == -1)
+	else if (member_text(a, v[8], &l->password_hash, &n) == -1)
 		bad = "password_hash";
 	else if (member_time(v[9], &l->expires_at) == -1)
 		bad = "expires_at";

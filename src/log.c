@@ -36,6 +36,8 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+static void log_emit(enum log_level, const char *, va_list) KZ_PRINTF(2, 0);
+
 static void
 log_emit(enum log_level level, const char *fmt, va_list ap)
 {

@@ -512,18 +512,24 @@ store_wal(struct store *s, char *err, size_t errsz)
 static int
 store_check_owner(struct store *s, char *err, size_t errsz)
 {
-	int64_t	app, ver, tables;
+	int64_t	foreign;
 	int	rc;
 
-	if ((rc = store_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK ||
-	    (rc = store_int(s->db, "PRAGMA user_version", &ver)) != SQLITE_OK ||
-	    (rc = store_int(s->db, "SELECT count(*) FROM sqlite_schema",
-	    &tables)) != SQLITE_OK) {
+	/*
+	 * One statement, one snapshot: another worker may be committing the
+	 * first migration meanwhile, and a user_version read before it with
+	 * a table count read after it would look like another program's.
+	 */
+	rc = store_int(s->db, "SELECT (a.application_id NOT IN (0, "
+	    "1802859130)) OR (v.user_version = 0 AND (SELECT count(*) FROM "
+	    "sqlite_schema) > 0) FROM pragma_application_id AS a, "
+	    "pragma_user_version AS v", &foreign);
+	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "cannot read the schema: %s",
 		    sqlite3_errmsg(s->db));
 		return rc;
 	}
-	if ((app != 0 && app != STORE_APP_ID) || (ver == 0 && tables > 0)) {
+	if (foreign) {
 		snprintf(err, errsz, "not a kurz database (it holds tables of "
 		    "another program)");
 		return SQLITE_NOTADB;
@@ -805,6 +811,15 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	/*
+	 * Leave the WAL empty behind: with several workers stopping at once
+	 * none may be the last to close, which is when SQLite does it. Only
+	 * a store that opened (its statements are prepared): a file that was
+	 * refused is left as it was.
+	 */
+	if (s->db != NULL && s->st[ST__MAX - 1] != NULL && !s->readonly)
+		(void)sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)",
+		    NULL, NULL, NULL);
 	store_disconnect(s);
 	free(s->path);
 	free(s);

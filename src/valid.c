@@ -270,8 +270,8 @@ static const char *const code_msgs[] = {
 	[CODE_OK] = "ok",
 	[CODE_EMPTY] = "the code is empty",
 	[CODE_TOO_LONG] = "the code is longer than 64 characters",
-	[CODE_CHARS] = "a code may contain only letters A-Z and a-z, digits, "
-	    "'_' and '-'",
+	[CODE_CHARS] = ("a code may contain only letters A-Z and a-z, digits, "
+	    "'_' and '-'"),
 	[CODE_RESERVED] = "the code is a reserved word",
 };
 
