@@ -91,6 +91,7 @@ static const struct sandbox_call sandbox_calls[] = {
 	{ "open",		ARG_ANY },	/* the same in older libcs */
 	{ "fstat",		ARG_ANY },	/* file sizes and identities */
 	{ "newfstatat",		ARG_ANY },	/* fstat(3) and stat(3) in glibc 2.33+ */
+	{ "statfs",		ARG_ANY },	/* is the database's file system read-only? */
 	{ "stat",		ARG_ANY },	/* the db path is still the same file */
 	{ "lstat",		ARG_ANY },	/* the same for symbolic links */
 	{ "access",		ARG_ANY },	/* the temp directory, -wal present */

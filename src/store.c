@@ -794,6 +794,7 @@ store_reopen(struct store *s)
 	t.busy_ms = s->busy_ms;
 	t.salt_day = -1;
 	if (store_connect(&t, false, msg, sizeof(msg)) != SQLITE_OK) {
+		log_info("%s: still not writable: %s", s->path, msg);
 		store_disconnect(&t);
 		return KZ_READONLY;
 	}
