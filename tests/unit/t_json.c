@@ -382,9 +382,58 @@ test_problem(void)
 	arena_free(a);
 }
 
+/*
+ * Lines of an export read back. The first case is the fuzzer's find: a
+ * redirect_status of 2^32 + 301 was narrowed to 301.
+ */
+static void
+test_import(void)
+{
+	static const struct {
+		const char	*line;
+		enum kz_err	 err;
+		const char	*field;
+		int		 status;	/* redirect_status when KZ_OK */
+	} t[] = {
+		{ "{\"code\":\"a\",\"url\":\"https://example.com/\","
+		    "\"redirect_status\":4294967597}", KZ_INVALID,
+		    "redirect_status", 0 },
+		{ "{\"code\":\"a\",\"url\":\"https://example.com/\","
+		    "\"redirect_status\":-301}", KZ_INVALID, "redirect_status",
+		    0 },
+		{ "{\"code\":\"a\",\"url\":\"https://example.com/\","
+		    "\"redirect_status\":308}", KZ_OK, NULL, 308 },
+		{ "{\"code\":\"a\",\"url\":\"https://example.com/\"}\n",
+		    KZ_OK, NULL, 302 },
+		{ "{\"code\":\"a\\u0000b\",\"url\":\"https://example.com/\"}",
+		    KZ_INVALID, "code", 0 },
+		{ "{\"code\":\"a\",\"url\":\"https://e.com/\\u0000x\"}",
+		    KZ_INVALID, "url", 0 },
+		{ "{\"url\":\"https://example.com/\"}", KZ_INVALID, "code", 0 },
+		{ "{\"code\":\"a\",\"url\":\"https://example.com/\","
+		    "\"short_url\":\"x\"}", KZ_INVALID, NULL, 0 },
+	};
+	struct arena		*a = arena_create();
+	struct json_fail	 f;
+	struct link		 l;
+	enum kz_err		 err;
+	size_t			 i;
+
+	for (i = 0; i < KZ_ARRAY_SIZE(t); i++) {
+		memset(&f, 0, sizeof(f));
+		err = json_link_import(a, t[i].line, strlen(t[i].line), &l, &f);
+		tap_ok(err == t[i].err && (t[i].field == NULL ||
+		    (f.field != NULL && strcmp(f.field, t[i].field) == 0)) &&
+		    (err != KZ_OK || l.redirect_status == t[i].status),
+		    "json_link_import %zu: %s", i, t[i].line);
+	}
+	arena_free(a);
+}
+
 int
 main(void)
 {
+	test_import();
 	test_bad();
 	test_good();
 	test_link_out();
