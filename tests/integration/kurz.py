@@ -23,6 +23,7 @@ import signal
 import random
 import socket
 import sqlite3
+import threading
 import subprocess
 import sys
 import tempfile
@@ -226,6 +227,47 @@ def problem_ok(r, status, code=None, name=None, field=None, detail=True):
 
 # --------------------------------------------------------------------------
 # Processes
+
+
+def send_raw(port, data, timeout=10):
+    """Send raw bytes to 127.0.0.1:port on a new connection and read
+    until the server closes it (or timeout); the bytes received."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    chunks = []
+    try:
+        s.sendall(data)
+        while True:
+            try:
+                c = s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not c:
+                break
+            chunks.append(c)
+    finally:
+        s.close()
+    return b"".join(chunks)
+
+
+def threads(n, fn, timeout=60):
+    """Run fn(i) in n threads started together; (results, errors)."""
+    res, errs = [None] * n, []
+    bar = threading.Barrier(n)
+
+    def wrap(i):
+        try:
+            bar.wait(10)
+            res[i] = fn(i)
+        except Exception as e:  # reported by the caller
+            errs.append("thread %d: %r" % (i, e))
+
+    ts = [threading.Thread(target=wrap, args=(i,), daemon=True)
+          for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout)
+    return res, errs
 
 def _ephemeral_low():
     try:
@@ -618,22 +660,7 @@ class Instance:
     def raw(self, data, timeout=10):
         """Send raw bytes on a new connection, read until the server
         closes it (or timeout); return the raw bytes received."""
-        s = socket.create_connection(("127.0.0.1", self.port),
-                                     timeout=timeout)
-        chunks = []
-        try:
-            s.sendall(data)
-            while True:
-                try:
-                    c = s.recv(65536)
-                except (socket.timeout, ConnectionResetError):
-                    break
-                if not c:
-                    break
-                chunks.append(c)
-        finally:
-            s.close()
-        return b"".join(chunks)
+        return send_raw(self.port, data, timeout)
 
     def raw_response(self, data, timeout=10):
         """raw() parsed into a Response (first response only); the bytes

@@ -7,13 +7,12 @@ test_lists.py."""
 
 import os
 import sys
-import threading
 import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kurz  # noqa: E402
-from kurz import Instance, is_eq, ok, problem_ok  # noqa: E402
+from kurz import Instance, is_eq, ok, problem_ok, threads  # noqa: E402
 
 
 def rfc3339(t):
@@ -39,26 +38,6 @@ def visit(inst, path, method="GET", host=None):
     h = {"Host": host} if host else {}
     return inst.request(method, path, headers=h, key=False)
 
-
-def threads(n, fn, timeout=60):
-    """Run fn(i) in n threads started together; (results, errors)."""
-    res, errs = [None] * n, []
-    bar = threading.Barrier(n)
-
-    def wrap(i):
-        try:
-            bar.wait(10)
-            res[i] = fn(i)
-        except Exception as e:  # reported by the caller
-            errs.append("thread %d: %r" % (i, e))
-
-    ts = [threading.Thread(target=wrap, args=(i,), daemon=True)
-          for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(timeout)
-    return res, errs
 
 
 def must_create(inst, url, **fields):

@@ -11,28 +11,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kurz  # noqa: E402
-from kurz import Instance, is_eq, ok, problem_ok  # noqa: E402
+from kurz import Instance, is_eq, ok, problem_ok, threads  # noqa: E402
 
-
-def threads(n, fn, timeout=60):
-    """Run fn(i) in n threads started together; (results, errors)."""
-    res, errs = [None] * n, []
-    bar = threading.Barrier(n)
-
-    def wrap(i):
-        try:
-            bar.wait(10)
-            res[i] = fn(i)
-        except Exception as e:  # reported by the caller
-            errs.append("thread %d: %r" % (i, e))
-
-    ts = [threading.Thread(target=wrap, args=(i,), daemon=True)
-          for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(timeout)
-    return res, errs
 
 
 def listing(inst, **params):

@@ -207,21 +207,7 @@ http {
 
     def plain(self, data, timeout=5):
         """Raw bytes to the HTTP port; what came back before it closed."""
-        s = socket.create_connection(("127.0.0.1", self.http_port), timeout)
-        out = []
-        try:
-            s.sendall(data)
-            while True:
-                try:
-                    c = s.recv(65536)
-                except (socket.timeout, ConnectionResetError):
-                    break
-                if not c:
-                    break
-                out.append(c)
-        finally:
-            s.close()
-        return b"".join(out)
+        return kurz.send_raw(self.http_port, data, timeout)
 
 
 def one(r, name):
