@@ -582,22 +582,23 @@ list_row(struct admin *ad, struct sb *b, const struct link *l)
 	st = link_status(l, ad->c->now_ms / 1000);
 	valid_time_format(l->created_at, buf);
 	sb_add(b, "<tr data-code=\"%s\">\n"
-	    "<td class=\"code\"><a href=\"%s\">%s</a></td>\n"
-	    "<td class=\"short\"><a href=\"%s\">%s</a> ",
+	    "<td class=\"code\" data-label=\"Code\"><a href=\"%s\">%s</a></td>\n"
+	    "<td class=\"short\" data-label=\"Short URL\"><a href=\"%s\">%s</a> ",
 	    E(l->code), E(link_path(ad, l->code, l->domain, "", NULL)),
 	    E(l->code), E(su), E(su));
 	copy_button(ad, b, su);
-	sb_add(b, "</td>\n<td class=\"target\"><a href=\"%s\" "
+	sb_add(b, "</td>\n<td class=\"target\" data-label=\"Target\"><a href=\"%s\" "
 	    "rel=\"noreferrer noopener\">%s</a></td>\n"
-	    "<td class=\"title\">%s</td>\n<td class=\"tags\">",
+	    "<td class=\"title\" data-label=\"Title\">%s</td>\n"
+	    "<td class=\"tags\" data-label=\"Tags\">",
 	    E(l->url), E(l->url), E(l->title));
 	for (i = 0; i < l->ntags; i++)
 		sb_add(b, "<a class=\"tag\" href=\"/admin/?tag=%s\">%s</a> ",
 		    html_url(ad->c->a, http_query_escape(ad->c->a,
 		    l->tags[i])), E(l->tags[i]));
-	sb_add(b, "</td>\n<td class=\"clicks\">%" PRId64 "</td>\n"
-	    "<td class=\"created\"><time datetime=\"%s\">%.10s</time></td>\n"
-	    "<td class=\"status\"><span class=\"status status-%s\">%s</span>"
+	sb_add(b, "</td>\n<td class=\"clicks\" data-label=\"Clicks\">%" PRId64 "</td>\n"
+	    "<td class=\"created\" data-label=\"Created\"><time datetime=\"%s\">%.10s</time></td>\n"
+	    "<td class=\"status\" data-label=\"Status\"><span class=\"status status-%s\">%s</span>"
 	    "</td>\n</tr>\n", l->clicks, buf, buf, st, st);
 }
 
@@ -709,6 +710,22 @@ list_page(struct admin *ad)
 
 /* ---- the link form ---- */
 
+/*
+ * The API's message as a sentence for a page: a capital letter first
+ * and a full stop last ("url is required" becomes "Url is required.").
+ */
+static const char *
+sentence(struct arena *a, const char *msg)
+{
+	size_t	 n = strlen(msg);
+	char	*s = arena_printf(a, "%s%s", msg, n > 0 &&
+		    strchr(".!?", msg[n - 1]) == NULL ? "." : "");
+
+	if (s[0] >= 'a' && s[0] <= 'z')
+		s[0] = (char)(s[0] - ('a' - 'A'));
+	return s;
+}
+
 /* One labelled input, with the error beside it when it is its field. */
 static void
 input(struct admin *ad, struct sb *b, const char *id, const char *label,
@@ -725,7 +742,7 @@ input(struct admin *ad, struct sb *b, const char *id, const char *label,
 	    "%s-error\"", id) : "");
 	if (bad)
 		sb_add(b, "<p class=\"error\" id=\"%s-error\">%s</p>\n", id,
-		    E(v->detail));
+		    E(sentence(ad->c->a, v->detail)));
 	sb_add(b, "</div>\n");
 }
 
@@ -745,7 +762,7 @@ link_form(struct admin *ad, struct sb *b, const char *action,
 	if (v != NULL && (v->field == NULL || strcmp(v->field, "version") ==
 	    0))
 		sb_add(b, "<p class=\"error\" id=\"form-error\" role=\"alert\">"
-		    "%s</p>\n", E(v->detail));
+		    "%s</p>\n", E(sentence(ad->c->a, v->detail)));
 	sb_add(b, "<form id=\"link-form\" method=\"post\" action=\"%s\" "
 	    "novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
 	    html_url(ad->c->a, action), E(ad->sess.csrf));
@@ -783,7 +800,7 @@ link_form(struct admin *ad, struct sb *b, const char *action,
 	sb_add(b, "</select>\n");
 	if (bad_st)
 		sb_add(b, "<p class=\"error\" id=\"redirect_status-error\">%s"
-		    "</p>\n", E(v->detail));
+		    "</p>\n", E(sentence(ad->c->a, v->detail)));
 	sb_add(b, "</div>\n");
 	input(ad, b, "password", "Password", "password", "",
 	    "autocomplete=\"new-password\" aria-describedby=\"password-hint\"",

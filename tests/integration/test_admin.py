@@ -226,8 +226,10 @@ def main():
                                       code="other"))
         is_eq(r.status, 422, "a bad URL: 422", r)
         m = re.search(r'<p class="error" id="url-error">([^<]*)</p>', text(r))
-        is_eq(html.unescape(m.group(1)) if m else None, api.get("detail"),
-              "  the API's message beside the url field")
+        want = api.get("detail") or "?"
+        is_eq(html.unescape(m.group(1)) if m else None,
+              want[0].upper() + want[1:] + ".",
+              "  the API's message beside the url field, as a sentence")
         ok('aria-invalid="true" aria-describedby="url-error"' in text(r),
            "  the field is marked invalid and points at it")
         ok('value="other"' in text(r), "  what was typed is kept")
