@@ -583,9 +583,10 @@ list_row(struct admin *ad, struct sb *b, const struct link *l)
 	valid_time_format(l->created_at, buf);
 	sb_add(b, "<tr data-code=\"%s\">\n"
 	    "<td class=\"code\" data-label=\"Code\"><a href=\"%s\">%s</a></td>\n"
-	    "<td class=\"short\" data-label=\"Short URL\"><a href=\"%s\">%s</a> ",
+	    "<td class=\"short\" data-label=\"Short URL\"><a href=\"%s\">%s"
+	    "<wbr>/%s</a> ",
 	    E(l->code), E(link_path(ad, l->code, l->domain, "", NULL)),
-	    E(l->code), E(su), E(su));
+	    E(l->code), E(su), E(h_short_base(ad->c, l->domain)), E(l->code));
 	copy_button(ad, b, su);
 	sb_add(b, "</td>\n<td class=\"target\" data-label=\"Target\"><a href=\"%s\" "
 	    "rel=\"noreferrer noopener\">%s</a></td>\n"
@@ -1084,7 +1085,9 @@ link_page(struct admin *ad, const struct link *l, int status,
 	sb_init(&b, c->a);
 	if (notice != NULL && v == NULL)
 		sb_add(&b, "<p class=\"notice\" role=\"status\">%s</p>\n", notice);
-	sb_add(&b, "<h1><span class=\"short-url\">%s</span></h1>\n<p>", E(su));
+	/* On a phone the URL may break before the code, not inside it. */
+	sb_add(&b, "<h1><span class=\"short-url\">%s<wbr>/%s</span></h1>\n<p>",
+	    E(h_short_base(c, l->domain)), E(l->code));
 	copy_button(ad, &b, su);
 	sb_add(&b, " <a id=\"stats\" href=\"%s\">Stats</a>", E(link_path(ad,
 	    l->code, l->domain, "/stats", NULL)));
@@ -1344,7 +1347,7 @@ stats_page(struct admin *ad)
 	chart = chart_days_svg(c->a, visits, ADMIN_DAYS, from,
 	    "Visits per day, last 30 days", NULL);
 	sb_init(&b, c->a);
-	sb_add(&b, "<h1>Stats for <a href=\"%s\">%s</a></h1>\n"
+	sb_add(&b, "<h1>Stats for <a href=\"%s\">%s<wbr>/%s</a></h1>\n"
 	    "%s%s%s"
 	    "<p>The last %d days, in UTC. Bots and link previews are counted "
 	    "apart.</p>\n<dl class=\"figures\">\n"
@@ -1354,7 +1357,8 @@ stats_page(struct admin *ad)
 	    "<div><dt>Bots</dt><dd id=\"bots\">%" PRId64 "</dd></div>\n"
 	    "<div><dt>All time</dt><dd id=\"all-time\">%" PRId64 "</dd></div>\n"
 	    "</dl>\n<figure class=\"chart\">\n%s\n</figure>\n",
-	    E(link_path(ad, l.code, l.domain, "", NULL)), E(su),
+	    E(link_path(ad, l.code, l.domain, "", NULL)),
+	    E(h_short_base(c, l.domain)), E(l.code),
 	    l.title != NULL ? "<p class=\"subtitle\">" : "",
 	    l.title != NULL ? E(l.title) : "", l.title != NULL ? "</p>\n" : "",
 	    ADMIN_DAYS,
@@ -1404,6 +1408,13 @@ h_admin(struct hctx *c)
 			return logout_post(&ad);
 		goto method;
 	}
+	/*
+	 * A POST from another site is refused as such, session or not: with
+	 * SameSite=Strict it carries none, and "sign in first" would hide
+	 * what happened.
+	 */
+	if (m == M_POST && !same_origin(c->req))
+		return admin_post_ok(&ad, false);
 	if (!ad.signed_in) {
 		if (!wants_html(c->req) && !get)
 			return resp_fail(c->resp, c->a, KZ_UNAUTH,
