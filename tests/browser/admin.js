@@ -128,6 +128,10 @@ async function text(page, sel) {
 	return (await el.textContent({ timeout: STEP_MS })).trim();
 }
 
+/* The button of a form, by its words. */
+const button = (page, form, words) =>
+	page.locator(form + ' button', { hasText: words }).first();
+
 /* The main-frame response of the navigation that fn starts. */
 async function navResponse(page, fn) {
 	const [resp] = await Promise.all([
@@ -270,6 +274,15 @@ async function run(browser) {
 		    'the login page has the Content-Security-Policy', csp);
 		ok(await page.locator('form#login').isVisible(),
 		    'form#login is shown');
+		const css = await page.evaluate(() => [...document.styleSheets]
+		    .filter((x) => x.href && new URL(x.href).pathname ===
+		    '/admin/static/admin.css').map((x) => x.cssRules.length));
+		ok(css.length === 1 && css[0] > 0,
+		    'it is styled by /admin/static/admin.css', JSON.stringify(css));
+		const js = await page.evaluate(() => [...document.scripts]
+		    .map((x) => x.src ? new URL(x.src).pathname : 'inline'));
+		ok(js.length === 0 || js.every((x) => x === '/admin/static/admin.js'),
+		    'its only script is /admin/static/admin.js', js.join(' '));
 		isEq(await text(page, 'label[for="key"]'), 'API key',
 		    'the input has the label "API key"');
 		const attrs = await page.locator('input#key').evaluate((el) => [
@@ -381,7 +394,7 @@ async function run(browser) {
 		await page.fill('#url', 'ftp://x');
 		await page.fill('#title', 'kept title');
 		let r = await navResponse(page, () =>
-		    page.click('form#link-form button[type="submit"]'));
+		    button(page, 'form#link-form', 'Create link').click());
 		isEq(r && r.status(), 422, 'url ftp://x -> 422');
 		const e = await page.evaluate(() => {
 			const i = document.getElementById('url');
@@ -412,7 +425,7 @@ async function run(browser) {
 		await page.fill('#title', 'Browser test');
 		await page.fill('#tags', 'alpha, beta');
 		r = await navResponse(page, () =>
-		    page.click('form#link-form button[type="submit"]'));
+		    button(page, 'form#link-form', 'Create link').click());
 		isEq(pathOf(page.url()), '/admin/links/' + code,
 		    'Create link -> the link\'s page');
 		isEq(await text(page, 'h1'), short(code), 'its h1 is the short URL');
@@ -425,7 +438,7 @@ async function run(browser) {
 			await page.goto(adminUrl('/new'));
 			await page.fill('#url', landing);
 			await page.fill('#code', code);
-			await page.click('form#link-form button[type="submit"]');
+			await button(page, 'form#link-form', 'Create link').click();
 		});
 		ok(taken && taken.status() === 409 &&
 		    await page.locator('#code-error').isVisible(),
@@ -609,8 +622,8 @@ async function run(browser) {
 		});
 		ok(!codeEditable, 'the code cannot be edited');
 		await form.locator('#url').fill(landing2);
-		await navResponse(page, () => form.locator('button[type="submit"]',
-		    { hasText: 'Save changes' }).click());
+		await navResponse(page, () =>
+		    button(page, 'form#link-form', 'Save changes').click());
 		ok(pathOf(page.url()) === '/admin/links/' + code + '?saved=1' &&
 		    await text(page, 'p.notice') === 'Saved.',
 		    '"Save changes" -> back to the page with "Saved."',
@@ -626,7 +639,7 @@ async function run(browser) {
 
 		await page.fill('form#link-form #url', 'javascript:alert(3)');
 		const r = await navResponse(page, () =>
-		    page.click('form#link-form button[type="submit"]'));
+		    button(page, 'form#link-form', 'Save changes').click());
 		ok(r && r.status() === 422 &&
 		    await page.locator('#url-error').isVisible(),
 		    'an invalid target on edit -> 422 with #url-error',
@@ -647,8 +660,8 @@ async function run(browser) {
 		ok(await page.locator('a', { hasText: 'Cancel' }).count() > 0,
 		    'it has a "Cancel" link');
 		await shot(page, 'delete');
-		await navResponse(page, () => page.click('form#confirm-delete ' +
-		    'button[type="submit"]'));
+		await navResponse(page, () =>
+		    button(page, 'form#confirm-delete', 'Delete link').click());
 		isEq(pathOf(page.url()), '/admin/links/' + code + '?deleted=1',
 		    '"Delete link" -> back to the page');
 		ok(await page.locator('form#restore button',
@@ -676,7 +689,7 @@ async function run(browser) {
 		await page.fill('#title', HOSTILE_TITLE);
 		await page.fill('#tags', 'x<b>y</b>');
 		await navResponse(page, () =>
-		    page.click('form#link-form button[type="submit"]'));
+		    button(page, 'form#link-form', 'Create link').click());
 		const got = await api('GET', '/api/v1/links/' + xcode);
 		ok(got.status === 200 && got.json.title === HOSTILE_TITLE,
 		    'a link with a hostile title and URL is created through the form',
@@ -733,7 +746,8 @@ async function run(browser) {
 				v.goto(origin + '/attack?action=' +
 				    encodeURIComponent(adminUrl('/new')) + '&code=' + ccode),
 			]);
-			await v.waitForLoadState('domcontentloaded');
+			// The answer's page, whatever it is, replaces the form's.
+			await v.waitForURL((u) => !u.href.startsWith(origin));
 			ok(resp.status() === 403 && await text(v, 'h1') === 'Refused',
 			    'a ' + what + ' form POST to /admin/new -> 403 "Refused"',
 			    'status ' + resp.status(), 'h1 ' + await text(v, 'h1'),
@@ -749,10 +763,8 @@ async function run(browser) {
 		await page.fill('#url', landing);
 		await page.fill('#code', 'csrfz');
 		let r = await navResponse(page, () =>
-		    page.click('form#link-form button[type="submit"]'));
-		ok(r && r.status() === 403 && await text(page, 'h1') === 'Refused',
-		    'a POST without the csrf token -> 403 "Refused"',
-		    'status ' + (r && r.status()));
+		    button(page, 'form#link-form', 'Create link').click());
+		isEq(r && r.status(), 403, 'a POST without the csrf token -> 403');
 		await page.goto(adminUrl('/new'));
 		await page.evaluate(() => document.querySelectorAll(
 		    'form#link-form input[name="csrf"]').forEach((i) => {
@@ -761,7 +773,7 @@ async function run(browser) {
 		await page.fill('#url', landing);
 		await page.fill('#code', 'csrfz');
 		r = await navResponse(page, () =>
-		    page.click('form#link-form button[type="submit"]'));
+		    button(page, 'form#link-form', 'Create link').click());
 		isEq(r && r.status(), 403, 'a POST with a wrong csrf token -> 403');
 		isEq((await api('GET', '/api/v1/links/csrfz')).status, 404,
 		    'and no link csrfz was made');
@@ -806,7 +818,7 @@ async function run(browser) {
 		const old = (await ctx.cookies(BASE)).find((x) =>
 		    x.name === 'kurz_session');
 		await navResponse(page, () =>
-		    page.click('form#logout button[type="submit"]'));
+		    button(page, 'header form#logout', 'Sign out').click());
 		isEq(pathOf(page.url()), '/admin/login', 'Sign out -> /admin/login');
 		const left = (await ctx.cookies(BASE)).find((x) =>
 		    x.name === 'kurz_session' && x.value);
