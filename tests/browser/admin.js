@@ -59,9 +59,11 @@ function diag(msg) {
 }
 
 // Playwright colours its call logs; TAP wants plain text.
-const plain = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const plain = (s) => String(s).replace(/\x1b\[[0-9;]*m/g, '');
 
 function ok(cond, name, ...diags) {
+	// A '#' in a TAP name starts a directive: "form#login" -> "form login".
+	name = name.replace(/(\w)#/g, '$1 ').replace(/#/g, '');
 	emit({ t: 'ok', pass: !!cond, name, diag: cond ? [] :
 	    diags.map((d) => plain(typeof d === 'string' ? d :
 	    JSON.stringify(d))) });
@@ -126,6 +128,16 @@ async function text(page, sel) {
 	if (await el.count() === 0)
 		return null;
 	return (await el.textContent({ timeout: STEP_MS })).trim();
+}
+
+/*
+ * The page may set the API's message as a sentence: a capital first
+ * letter and a full stop.
+ */
+function sameMessage(shown, api) {
+	const norm = (x) => String(x || '').trim().replace(/\.$/, '')
+	    .replace(/^./, (c) => c.toLowerCase());
+	return !!api && norm(shown) === norm(api);
 }
 
 /* The button of a form, by its words. */
@@ -320,7 +332,7 @@ async function run(browser) {
 		isEq(pathOf(page.url()), '/admin/',
 		    'the printed key signs in and lands on /admin/');
 		isEq(await text(page, 'h1'), 'Links', 'its h1 is "Links"');
-		const c = (await ctx.cookies(BASE)).find((x) =>
+		const c = (await ctx.cookies(adminUrl('/'))).find((x) =>
 		    x.name === 'kurz_session');
 		ok(c && c.httpOnly && c.sameSite === 'Strict' &&
 		    c.path === '/admin/',
@@ -331,8 +343,9 @@ async function run(browser) {
 		    'the cookie lasts 12 hours', JSON.stringify(c));
 		sessionCookie = c || null;
 		signedIn = !!c;
-		isEq(await text(page, 'p#empty'), 'No links yet.',
-		    'a fresh instance says "No links yet."');
+		const empty = await text(page, 'p#empty');
+		ok(empty && empty.startsWith('No links yet.'),
+		    'a fresh instance says "No links yet."', empty);
 		const nav = await page.locator('header a').evaluateAll((as) =>
 		    as.map((a) => a.textContent.trim() + '=' +
 		    a.getAttribute('href')));
@@ -411,8 +424,10 @@ async function run(browser) {
 				    document.getElementById('title').value,
 			};
 		});
-		ok(e.shown && e.text === msg && /\berror\b/.test(e.cls || ''),
-		    '#url-error (p.error) shows the API\'s message', JSON.stringify(e));
+		ok(e.shown && sameMessage(e.text, msg) &&
+		    /\berror\b/.test(e.cls || ''),
+		    '#url-error (p.error) shows the API\'s message',
+		    JSON.stringify(e), 'API: ' + msg);
 		ok(e.next, '#url-error comes right after the input', JSON.stringify(e));
 		ok(e.invalid === 'true' && e.described === 'url-error',
 		    'the input has aria-invalid and aria-describedby', JSON.stringify(e));
@@ -426,7 +441,7 @@ async function run(browser) {
 		await page.fill('#tags', 'alpha, beta');
 		r = await navResponse(page, () =>
 		    button(page, 'form#link-form', 'Create link').click());
-		isEq(pathOf(page.url()), '/admin/links/' + code,
+		isEq(new URL(page.url()).pathname, '/admin/links/' + code,
 		    'Create link -> the link\'s page');
 		isEq(await text(page, 'h1'), short(code), 'its h1 is the short URL');
 		const got = await api('GET', '/api/v1/links/' + code);
@@ -434,12 +449,11 @@ async function run(browser) {
 		    got.json.title === 'Browser test',
 		    'the API has the link with its target and title',
 		    JSON.stringify(got));
-		const taken = await navResponse(page, async () => {
-			await page.goto(adminUrl('/new'));
-			await page.fill('#url', landing);
-			await page.fill('#code', code);
-			await button(page, 'form#link-form', 'Create link').click();
-		});
+		await page.goto(adminUrl('/new'));
+		await page.fill('#url', landing);
+		await page.fill('#code', code);
+		const taken = await navResponse(page, () =>
+		    button(page, 'form#link-form', 'Create link').click());
 		ok(taken && taken.status() === 409 &&
 		    await page.locator('#code-error').isVisible(),
 		    'the same code again -> 409 with #code-error',
@@ -674,9 +688,22 @@ async function run(browser) {
 		await page.goto(adminUrl('/'));
 		isEq(await page.locator('tr[data-code="' + code + '"]').count(), 0,
 		    'the list leaves the deleted link out');
-		await page.goto(adminUrl('/?deleted=1'));
+		await page.goto(adminUrl('/'));
+		await page.locator('form#search [name="deleted"]').check();
+		await navResponse(page, () =>
+		    page.locator('form#search [name="q"]').press('Enter'));
 		isEq(await text(page, 'tr[data-code="' + code + '"] td.status'),
 		    'deleted', '"Deleted links" shows it as deleted');
+
+		await page.goto(adminUrl('/links/' + code));
+		await navResponse(page, () =>
+		    button(page, 'form#restore', 'Restore').click());
+		ok(await page.locator('a#delete').isVisible(),
+		    '"Restore" makes it live again');
+		const w = await newPage(ctx);
+		await w.goto(short(code));
+		isEq(w.url(), landing2, 'and the short URL leads on again');
+		await w.close();
 	});
 
 	// -- hostile input is text ---------------------------------------------
@@ -810,17 +837,27 @@ async function run(browser) {
 		    ' px)');
 		await shot(p, 'new-phone');
 		await phone.close();
+
+		await page.goto(adminUrl('/'));
+		await page.locator('form#search [name="tag"]').fill('spring-1');
+		await navResponse(page, () =>
+		    page.locator('form#search [name="tag"]').press('Enter'));
+		const rows = await page.locator('table#links tr[data-code]').count();
+		const tags = await text(page, 'table#links tr[data-code] td.tags');
+		ok(rows === 1 && /spring-1/.test(tags || ''),
+		    'the Tag filter keeps the one link tagged spring-1',
+		    'rows ' + rows, 'tags ' + tags, page.url());
 	});
 
 	// -- sign out ends the session -------------------------------------------
 	await section('sign out', async () => {
 		await page.goto(adminUrl('/'));
-		const old = (await ctx.cookies(BASE)).find((x) =>
+		const old = (await ctx.cookies(adminUrl('/'))).find((x) =>
 		    x.name === 'kurz_session');
 		await navResponse(page, () =>
 		    button(page, 'header form#logout', 'Sign out').click());
 		isEq(pathOf(page.url()), '/admin/login', 'Sign out -> /admin/login');
-		const left = (await ctx.cookies(BASE)).find((x) =>
+		const left = (await ctx.cookies(adminUrl('/'))).find((x) =>
 		    x.name === 'kurz_session' && x.value);
 		ok(!left, 'the cookie is cleared', JSON.stringify(left));
 		await page.goto(adminUrl('/'));
