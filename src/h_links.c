@@ -73,14 +73,6 @@ lower_dup(struct arena *a, const char *s, size_t len)
 #define IDEM_KEY_MAX		255
 #define LIST_CURSOR_LEN		11	/* 8 bytes in unpadded base64url */
 
-/* Why a value was refused: the problem's code, field and sentence. */
-struct verdict {
-	enum kz_err	 err;
-	const char	*code;
-	const char	*field;
-	const char	*detail;
-};
-
 static enum kz_err
 refuse(struct verdict *v, const char *code, const char *field,
     const char *detail)
@@ -92,14 +84,8 @@ refuse(struct verdict *v, const char *code, const char *field,
 	return KZ_INVALID;
 }
 
-/*
- * Judge the values of a parsed body and fill l: every field the body
- * carries, with the rules of creation (patch false: url required,
- * defaults for the rest) or of a change (patch true: code and domain
- * cannot change; null clears). Nothing is written here.
- */
-static enum kz_err
-judge(struct hctx *c, const struct link_input *in, bool patch,
+enum kz_err
+h_link_judge(struct hctx *c, const struct link_input *in, bool patch,
     struct link *l, struct verdict *v)
 {
 	const char	*self[3] = { NULL, NULL, NULL };
@@ -270,7 +256,7 @@ link_body(struct hctx *c, bool patch, struct link_input *in, struct link *l)
 	if (err != KZ_OK)
 		return resp_fail(c->resp, c->a, f.err, f.code, f.field, "%s",
 		    f.detail);
-	if (judge(c, in, patch, l, &v) != KZ_OK)
+	if (h_link_judge(c, in, patch, l, &v) != KZ_OK)
 		return verdict_fail(c, &v);
 	return KZ_OK;
 }
@@ -430,7 +416,7 @@ h_links_batch(struct hctx *c)
 	} else {
 		/* Judge every item, so that one answer names every fault. */
 		for (i = 0; i < n; i++) {
-			if (judge(c, &in[i], false, &l[i], &v) == KZ_OK)
+			if (h_link_judge(c, &in[i], false, &l[i], &v) == KZ_OK)
 				continue;
 			if (v.err != KZ_INVALID)
 				return v.err;

@@ -6,6 +6,8 @@
 #ifndef KZ_HANDLERS_H
 #define KZ_HANDLERS_H
 
+#include <stdbool.h>
+
 #include "kz.h"
 #include "route.h"
 
@@ -24,6 +26,7 @@ enum kz_err	h_redirect(struct hctx *);
 enum kz_err	h_links_stats(struct hctx *);
 enum kz_err	h_links_clicks(struct hctx *);
 enum kz_err	h_stats(struct hctx *);
+enum kz_err	h_admin(struct hctx *);
 
 struct arena;
 struct target;
@@ -63,6 +66,28 @@ enum kz_err	h_redirect_go(struct hctx *c, const struct target *t,
  */
 char		*h_redirect_location(struct arena *a, const struct target *t,
 		    const char *rest, const char *query);
+
+struct link;
+struct link_input;
+
+/* Why a link's values were refused: the problem's code, field and sentence. */
+struct verdict {
+	enum kz_err	 err;		/* KZ_INVALID, or KZ_SYSTEM */
+	const char	*code;
+	const char	*field;
+	const char	*detail;
+};
+
+/*
+ * Judge the values of a parsed body and fill l: every field the body
+ * carries, with the rules of creation (patch false: url required,
+ * defaults for the rest) or of a change (patch true: code and domain
+ * cannot change; null clears). Nothing is written here. The API and the
+ * admin page's forms both come through here, so a value is refused
+ * with the same words wherever it was typed.
+ */
+enum kz_err	h_link_judge(struct hctx *c, const struct link_input *in,
+		    bool patch, struct link *l, struct verdict *v);
 
 /* The origin that short URLs of a link in domain start with, in c->a. */
 const char	*h_short_base(struct hctx *c, const char *domain);

@@ -141,6 +141,30 @@ http_query_get(struct arena *a, const char *query, const char *name)
 	return NULL;
 }
 
+char *
+http_query_escape(struct arena *a, const char *s)
+{
+	static const char	 hexd[] = "0123456789ABCDEF";
+	const unsigned char	*u = (const unsigned char *)s;
+	char			*out;
+	size_t			 i, o = 0;
+
+	out = arena_alloc(a, 3 * strlen(s) + 1);
+	for (i = 0; u[i] != '\0'; i++) {
+		if ((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= 'A' &&
+		    u[i] <= 'Z') || (u[i] >= '0' && u[i] <= '9') ||
+		    strchr("-._~", u[i]) != NULL)
+			out[o++] = (char)u[i];
+		else {
+			out[o++] = '%';
+			out[o++] = hexd[u[i] >> 4];
+			out[o++] = hexd[u[i] & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* A header value we keep: present, not absurdly long. */
 static const char *
 header(const char *(*param)(const char *, void *), void *arg,
@@ -259,6 +283,9 @@ http_req_init(struct req *r, struct arena *a,
 	r->remote_addr = param("REMOTE_ADDR", arg);
 	r->country = param("GEOIP_COUNTRY_CODE", arg);
 	r->accept = header(param, arg, "HTTP_ACCEPT");
+	r->cookie = header(param, arg, "HTTP_COOKIE");
+	r->sec_fetch_site = header(param, arg, "HTTP_SEC_FETCH_SITE");
+	r->origin = header(param, arg, "HTTP_ORIGIN");
 	r->body = "";
 	return KZ_OK;
 }

@@ -45,6 +45,9 @@ struct req {
 	const char	*remote_addr;
 	const char	*country;	/* GEOIP_COUNTRY_CODE, when nginx has it */
 	const char	*accept;
+	const char	*cookie;	/* the Cookie header, for the admin page */
+	const char	*sec_fetch_site; /* "same-origin", "cross-site", ... */
+	const char	*origin;
 	const char	*body;		/* content_length bytes, NUL after */
 	size_t		 body_len;
 };
@@ -104,6 +107,12 @@ int		 http_path_decode(const char *s, size_t len, char *out,
  */
 const char	*http_query_get(struct arena *a, const char *query,
 		    const char *name);
+
+/*
+ * s percent-encoded for a query value, in a: everything but letters,
+ * digits and "-._~" becomes %XX, so that http_query_get() gives s back.
+ */
+char		*http_query_escape(struct arena *a, const char *s);
 
 /* Start the response: status and content type, no headers, no body. */
 void		 resp_init(struct resp *);

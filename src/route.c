@@ -61,6 +61,11 @@ static const struct route routes[] = {
 	    h_export, 1 },
 	{ "/api/**",			M_ANY,		AUTH_NONE,
 	    h_not_found, 1 },
+	/* The admin page checks its own session cookie and methods. */
+	{ "/admin",			M_ANY,		AUTH_NONE,
+	    h_admin, 1 },
+	{ "/admin/**",			M_ANY,		AUTH_NONE,
+	    h_admin, 1 },
 	{ "/",				M_GET | M_HEAD,	AUTH_NONE,
 	    h_not_found, 1 },
 	{ "/**",			M_GET | M_HEAD,	AUTH_NONE,

@@ -88,6 +88,10 @@ enum st {
 	ST_KEY_FIND,
 	ST_KEY_REVOKE,
 	ST_KEY_EACH,
+	ST_SESSION_INSERT,
+	ST_SESSION_FIND,
+	ST_SESSION_DELETE,
+	ST_SESSION_EXPIRE,
 	ST__MAX
 };
 
@@ -271,6 +275,18 @@ static const char *const st_sql[ST__MAX] = {
 	[ST_KEY_EACH] =
 	    "SELECT id, name, shown, scope, created_at, revoked_at "
 	    "FROM api_keys ORDER BY id",
+	[ST_SESSION_INSERT] =
+	    "INSERT INTO admin_sessions (hash, key_id, csrf, created_at, "
+	    "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* A revoked key's sessions end with it. */
+	[ST_SESSION_FIND] =
+	    "SELECT s.key_id, k.scope, k.name, s.csrf "
+	    "FROM admin_sessions s JOIN api_keys k ON k.id = s.key_id "
+	    "WHERE s.hash = ?1 AND s.expires_at > ?2 AND k.revoked_at IS NULL",
+	[ST_SESSION_DELETE] =
+	    "DELETE FROM admin_sessions WHERE hash = ?1",
+	[ST_SESSION_EXPIRE] =
+	    "DELETE FROM admin_sessions WHERE expires_at <= ?1",
 };
 
 struct store {
@@ -2521,4 +2537,77 @@ store_key_each(struct store *s, void (*fn)(const struct key_info *, void *),
 	}
 	done(st);
 	return rc == SQLITE_DONE ? KZ_OK : store_err(s, rc, "list keys");
+}
+
+enum kz_err
+store_session_create(struct store *s, const unsigned char hash[AUTH_HASH_LEN],
+    int64_t key_id, const char *csrf, int64_t now, int64_t expires_at)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = tx_begin(s)) != SQLITE_OK)
+		return store_err(s, rc, "begin session");
+	/* Sessions that ran out go when a new one comes: no timer needed. */
+	st = stmt(s, ST_SESSION_EXPIRE);
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_DONE) {
+		st = stmt(s, ST_SESSION_INSERT);
+		sqlite3_bind_blob(st, 1, hash, AUTH_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, key_id);
+		bind_text(st, 3, csrf);
+		sqlite3_bind_int64(st, 4, now);
+		sqlite3_bind_int64(st, 5, expires_at);
+		rc = sqlite3_step(st);
+		done(st);
+	}
+	if (rc != SQLITE_DONE) {
+		tx_rollback(s);
+		return store_err(s, rc, "create session");
+	}
+	if ((rc = tx_commit(s)) != SQLITE_OK) {
+		tx_rollback(s);
+		return store_err(s, rc, "commit session");
+	}
+	return KZ_OK;
+}
+
+enum kz_err
+store_session_find(struct store *s, struct arena *a,
+    const unsigned char hash[AUTH_HASH_LEN], int64_t now,
+    struct session_info *out)
+{
+	sqlite3_stmt	*st = stmt(s, ST_SESSION_FIND);
+	enum kz_err	 err = KZ_UNAUTH;
+	int		 rc;
+
+	sqlite3_bind_blob(st, 1, hash, AUTH_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->key_id = sqlite3_column_int64(st, 0);
+		out->scope = auth_scope_parse(
+		    (const char *)sqlite3_column_text(st, 1));
+		out->key_name = col_text(a, st, 2);
+		out->csrf = col_text(a, st, 3);
+		err = out->scope == SCOPE_NONE || out->csrf == NULL ?
+		    KZ_UNAUTH : KZ_OK;
+	} else if (rc != SQLITE_DONE)
+		err = store_err(s, rc, "find session");
+	done(st);
+	return err;
+}
+
+enum kz_err
+store_session_delete(struct store *s, const unsigned char hash[AUTH_HASH_LEN])
+{
+	sqlite3_stmt	*st = stmt(s, ST_SESSION_DELETE);
+	int		 rc;
+
+	sqlite3_bind_blob(st, 1, hash, AUTH_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? KZ_OK : store_err(s, rc, "end session");
 }

@@ -460,4 +460,33 @@ enum kz_err	 store_key_revoke(struct store *, const char *name);
 enum kz_err	 store_key_each(struct store *,
 		    void (*fn)(const struct key_info *, void *), void *arg);
 
+/* A signed-in session of the admin page, as store_session_find() sees it. */
+struct session_info {
+	int64_t		 key_id;
+	enum scope	 scope;		/* the key's */
+	const char	*key_name;
+	const char	*csrf;		/* the token its forms carry */
+};
+
+/*
+ * Keep a new session: the SHA-256 of its cookie's token, the key that
+ * signed in, its CSRF token, until expires_at. Expired sessions are
+ * deleted in the same transaction.
+ */
+enum kz_err	 store_session_create(struct store *,
+		    const unsigned char hash[AUTH_HASH_LEN], int64_t key_id,
+		    const char *csrf, int64_t now, int64_t expires_at);
+
+/*
+ * The session whose token hashes to hash, alive at now and of a key in
+ * force: KZ_UNAUTH when none. Strings in a.
+ */
+enum kz_err	 store_session_find(struct store *, struct arena *a,
+		    const unsigned char hash[AUTH_HASH_LEN], int64_t now,
+		    struct session_info *out);
+
+/* End a session (sign out). KZ_OK also when there was none. */
+enum kz_err	 store_session_delete(struct store *,
+		    const unsigned char hash[AUTH_HASH_LEN]);
+
 #endif

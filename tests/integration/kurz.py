@@ -456,6 +456,7 @@ class Instance:
             "@LISTEN@": "127.0.0.1:%d" % self.port,
             "@STATE_DIR@": self.dir,
             "@SOCKET@": self.sock,
+            "@STATIC_DIR@": os.path.join(SRCDIR, "nginx", "static"),
         }
         for k, v in subst.items():
             conf = conf.replace(k, v)
