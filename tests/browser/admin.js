@@ -830,12 +830,22 @@ async function run(browser) {
 		    'the links page fits 375 px: no horizontal scroll (' +
 		    w.scroll + ' px)', JSON.stringify(w));
 		await shot(p, 'links-phone');
+		await p.screenshot({ path: path.join(ARTIFACTS,
+		    'links-phone-top.png'), timeout: STEP_MS });
 		await p.goto(adminUrl('/new'));
 		const w2 = await p.evaluate(() =>
 		    document.scrollingElement.scrollWidth);
 		ok(w2 <= PHONE.width + 1, 'the new-link form fits too (' + w2 +
 		    ' px)');
 		await shot(p, 'new-phone');
+		for (const [where, name] of [['/links/xss1', 'link-phone'],
+		    ['/links/xss1/stats', 'stats-phone']]) {
+			await p.goto(adminUrl(where));
+			const w3 = await p.evaluate(() =>
+			    document.scrollingElement.scrollWidth);
+			ok(w3 <= PHONE.width + 1, where + ' fits too (' + w3 + ' px)');
+			await shot(p, name);
+		}
 		await phone.close();
 
 		await page.goto(adminUrl('/'));
