@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,10 +39,10 @@ qr_encode(const char *text)
 	/* Longer text cannot fit: spare libqrencode the work of finding out. */
 	if (text == NULL || strnlen(text, QR_TEXT_MAX + 1) > QR_TEXT_MAX)
 		return NULL;
-	errno = 0;
+	/* NULL with errno ERANGE (too long), EINVAL ("") or ENOMEM. */
 	q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (q == NULL)
-		return NULL;	/* ERANGE: too long; EINVAL, ENOMEM */
+		return NULL;
 	/* Versions 1 to 40 are 21 to 177 modules wide; trust nothing else. */
 	if (q->width < 21 || q->width > 177 || q->data == NULL) {
 		QRcode_free(q);
