@@ -565,6 +565,11 @@ async function run(browser) {
 	await section('follow and count', async () => {
 		const v = await newPage(ctx);
 		const r = await v.goto(short(code));
+		const hop = r && r.request().redirectedFrom();
+		const hopResp = hop && await hop.response();
+		ok(hop && hop.url() === short(code) && hopResp &&
+		    hopResp.status() === 302, 'the short URL answers 302',
+		    hop ? hop.url() + ' ' + (hopResp && hopResp.status()) : 'no hop');
 		isEq(v.url(), landing, 'the short URL lands on the target');
 		isEq(await text(v, 'h1'), 'Landing one', 'the target page is shown');
 		await v.close();
