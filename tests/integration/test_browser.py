@@ -63,7 +63,7 @@ def missing():
         return "%s not found" % CHROMIUM
     if not os.path.isfile(os.path.join(MODULES, "playwright-core",
                                        "package.json")):
-        return "playwright-core not in %s (contrib/dev deps installs it)" \
+        return "playwright-core not in %s (contrib/dev test installs it)" \
             % MODULES
     return None
 
