@@ -699,11 +699,16 @@ store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 	 * response leaves, power loss included. Reads through mmap cost no
 	 * system call per page, which is most of a redirect's cost in the
 	 * kernel; the WAL is cut back to journal_size_limit after each
-	 * checkpoint.
+	 * checkpoint. A batch of clicks spread over many links dirties
+	 * thousands of pages (about 1.5 a click over 100,000 links); with
+	 * the default 2 MB cache they spill to the WAL in the middle of the
+	 * transaction and are written again when touched again (9,700 pages
+	 * for 4,096 clicks instead of 5,900). The cache holds only what is
+	 * dirtied, reads go through mmap.
 	 */
 	if ((rc = store_exec(s->db, "PRAGMA synchronous = FULL; "
 	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
-	    "PRAGMA mmap_size = 268435456; "
+	    "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -65536; "
 	    "PRAGMA journal_size_limit = 16777216",
 	    msg, msgsz)) != SQLITE_OK)
 		return rc;
