@@ -216,6 +216,8 @@ main(int argc, char *argv[])
 		log_error("%s", err);
 		goto out;
 	}
+	if (store_clicks_only(fs) == -1)
+		goto out;
 	if ((clicks = clicks_create(conf.click_batch, conf.click_flush_ms)) ==
 	    NULL || (a = arena_create()) == NULL) {
 		log_error("out of memory");

@@ -69,6 +69,8 @@ enum st {
 	ST_HOUR_ADD,
 	ST_DAY_ADD,
 	ST_DIM_ADD,
+	ST_DIM_MONTH_ADD,
+	ST_LINK_EXISTS,
 	ST_MISS_ADD,
 	ST_SALT_PUT,
 	ST_SALT_GET,
@@ -214,6 +216,12 @@ static const char *const st_sql[ST__MAX] = {
 	    "INSERT INTO link_dims (link_id, day, dim, value, visits, bots) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
 	    "visits = visits + excluded.visits, bots = bots + excluded.bots",
+	[ST_DIM_MONTH_ADD] =
+	    "INSERT INTO link_dims_months (link_id, month, dim, value, visits, "
+	    "bots) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+	    "visits = visits + excluded.visits, bots = bots + excluded.bots",
+	[ST_LINK_EXISTS] =
+	    "SELECT 1 FROM links WHERE id = ?1",
 	[ST_MISS_ADD] =
 	    "INSERT INTO misses (code, day, visits) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT DO UPDATE SET visits = visits + excluded.visits",
@@ -229,9 +237,19 @@ static const char *const st_sql[ST__MAX] = {
 	[ST_STATS_HOURS] =
 	    "SELECT hour, visits, 0, bots FROM link_hours "
 	    "WHERE link_id = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY hour",
+	/*
+	 * The days before the first whole month of the range (?3-?4), the
+	 * whole months (?6-?7), the days after the last (?8-?9); an empty
+	 * part is bound as 1-0.
+	 */
 	[ST_STATS_DIM] =
-	    "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM link_dims "
+	    "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM ("
+	    "SELECT value, visits, bots FROM link_dims "
 	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?3 AND ?4 "
+	    "UNION ALL SELECT value, visits, bots FROM link_dims_months "
+	    "WHERE link_id = ?1 AND dim = ?2 AND month BETWEEN ?6 AND ?7 "
+	    "UNION ALL SELECT value, visits, bots FROM link_dims "
+	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?8 AND ?9) "
 	    "GROUP BY value HAVING n > 0 ORDER BY n DESC, value LIMIT 10",
 	[ST_CLICKS_PAGE] =
 	    "SELECT id, ts, bot, referrer, referrer_host, user_agent, browser, "
@@ -282,6 +300,7 @@ struct store {
 	unsigned	 wait_ms;	/* the busy timeout in force */
 	int64_t		 salt_day;	/* the day salt is for; -1: none */
 	unsigned char	 salt[STORE_SALT_LEN];
+	bool		 clicks_only;	/* store_clicks_only() */
 };
 
 static int64_t
@@ -714,6 +733,9 @@ store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 		return rc;
 	if (!readonly && (rc = store_migrate(s, msg, msgsz)) != SQLITE_OK)
 		return rc;
+	if (s->clicks_only && (rc = store_exec(s->db,
+	    "PRAGMA foreign_keys = OFF", msg, msgsz)) != SQLITE_OK)
+		return rc;
 	if (readonly && ((rc = store_int(s->db, "PRAGMA user_version",
 	    &ver)) != SQLITE_OK || ver != (int64_t)migrations_count)) {
 		snprintf(msg, msgsz, "read-only, and its schema (%jd) is not "
@@ -798,6 +820,7 @@ store_reopen(struct store *s)
 	t.path = s->path;
 	t.busy_ms = s->busy_ms;
 	t.salt_day = -1;
+	t.clicks_only = s->clicks_only;
 	if (store_connect(&t, false, msg, sizeof(msg)) != SQLITE_OK) {
 		log_info("%s: still not writable: %s", s->path, msg);
 		store_disconnect(&t);
@@ -829,6 +852,20 @@ store_close(struct store *s)
 	store_disconnect(s);
 	free(s->path);
 	free(s);
+}
+
+int
+store_clicks_only(struct store *s)
+{
+	char	msg[256];
+
+	s->clicks_only = true;
+	if (store_exec(s->db, "PRAGMA foreign_keys = OFF", msg,
+	    sizeof(msg)) != SQLITE_OK) {
+		log_error("%s: %s", s->path, msg);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -1992,14 +2029,54 @@ store_link_take_visit(struct store *s, int64_t link_id)
 }
 
 /*
+ * Calendar months (UTC) from days since the epoch and back, after
+ * Howard Hinnant's civil_from_days and days_from_civil: the same months
+ * as SQLite's strftime('%Y-%m', day * 86400, 'unixepoch'), which
+ * migration 005 used to fill link_dims_months.
+ */
+int64_t
+store_month(int64_t day)
+{
+	int64_t		z = day + 719468, era, doe, yoe, y, doy, mp, m;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	return (y - 1970) * 12 + m - 1;
+}
+
+int64_t
+store_month_first(int64_t month)
+{
+	int64_t		y, m, era, yoe, doy, doe;
+
+	y = 1970 + (month >= 0 ? month / 12 : (month - 11) / 12);
+	m = month - (y - 1970) * 12 + 1;
+	if (m <= 2)
+		y--;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
  * Rollups are summed in memory first: a batch of clicks on one popular
  * link becomes one upsert per bucket, not one per click.
  */
 enum roll_kind {
-	R_LINK,			/* links.clicks */
+	R_LINK,			/* links.clicks, and that the link exists */
 	R_HOUR,
 	R_DAY,
 	R_DIM,
+	R_DIM_MONTH,
 	R_MISS
 };
 
@@ -2063,10 +2140,28 @@ roll_write(struct store *s, const struct roll *x)
 
 	switch (x->kind) {
 	case R_LINK:
-		st = stmt(s, ST_LINK_BUMP);
+		/*
+		 * The one check that the link exists for all the rows of its
+		 * clicks: the flush connection does not check each row's
+		 * foreign key (store_clicks_only).
+		 */
+		st = stmt(s, x->visits > 0 ? ST_LINK_BUMP : ST_LINK_EXISTS);
 		sqlite3_bind_int64(st, 1, x->link_id);
-		sqlite3_bind_int64(st, 2, x->visits);
-		break;
+		if (x->visits > 0)
+			sqlite3_bind_int64(st, 2, x->visits);
+		rc = sqlite3_step(st);
+		done(st);
+		if (rc == SQLITE_DONE && x->visits > 0 &&
+		    sqlite3_changes(s->db) == 1)
+			return SQLITE_OK;
+		if (rc == SQLITE_ROW && x->visits == 0)
+			return SQLITE_OK;
+		if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+			log_error("write clicks: link %jd does not exist",
+			    (intmax_t)x->link_id);
+			return SQLITE_CONSTRAINT_FOREIGNKEY;
+		}
+		return rc;
 	case R_HOUR:
 		st = stmt(s, ST_HOUR_ADD);
 		sqlite3_bind_int64(st, 1, x->link_id);
@@ -2083,7 +2178,8 @@ roll_write(struct store *s, const struct roll *x)
 		sqlite3_bind_int64(st, 5, x->uniques);
 		break;
 	case R_DIM:
-		st = stmt(s, ST_DIM_ADD);
+	case R_DIM_MONTH:
+		st = stmt(s, x->kind == R_DIM ? ST_DIM_ADD : ST_DIM_MONTH_ADD);
 		sqlite3_bind_int64(st, 1, x->link_id);
 		sqlite3_bind_int64(st, 2, x->t);
 		bind_text(st, 3, x->dim);
@@ -2144,7 +2240,18 @@ click_insert(struct store *s, const struct click *c, int64_t day,
 	return SQLITE_OK;
 }
 
-#define ROLLS_PER_CLICK	8	/* link, hour, day and five dimensions */
+#define ROLLS_PER_CLICK	13	/* link, hour, day, five dimensions by day and month */
+#define DIMS_PER_CLICK	5
+
+/* Add a dimension's value to its day and to its month. */
+static void
+roll_dim(struct roll *r, size_t *n, const struct click *c, int64_t day,
+    const char *dim, const char *value)
+{
+	roll_add(r, n, R_DIM, c->link_id, day, dim, value, c->bot, 0);
+	roll_add(r, n, R_DIM_MONTH, c->link_id, store_month(day), dim, value,
+	    c->bot, 0);
+}
 
 enum kz_err
 store_clicks_write(struct store *s, const struct click *c, size_t n)
@@ -2172,28 +2279,24 @@ store_clicks_write(struct store *s, const struct click *c, size_t n)
 		}
 		if ((rc = click_insert(s, &c[i], day, &uniques)) != SQLITE_OK)
 			goto fail;
-		if (c[i].bump)
-			roll_add(r, &nr, R_LINK, c[i].link_id, 0, NULL, NULL,
-			    false, 0);
+		/* Every click's link, counted or not (a bot), is checked. */
+		roll_add(r, &nr, R_LINK, c[i].link_id, 0, NULL, NULL,
+		    !c[i].bump, 0);
 		roll_add(r, &nr, R_HOUR, c[i].link_id, c[i].ts_ms / 3600000,
 		    NULL, NULL, c[i].bot, 0);
 		roll_add(r, &nr, R_DAY, c[i].link_id, day, NULL, NULL,
 		    c[i].bot, uniques);
-		roll_add(r, &nr, R_DIM, c[i].link_id, day, "referrer",
+		roll_dim(r, &nr, &c[i], day, "referrer",
 		    c[i].referrer_host != NULL ? c[i].referrer_host :
-		    "(direct)", c[i].bot, 0);
+		    "(direct)");
 		if (c[i].browser != NULL)
-			roll_add(r, &nr, R_DIM, c[i].link_id, day, "browser",
-			    c[i].browser, c[i].bot, 0);
+			roll_dim(r, &nr, &c[i], day, "browser", c[i].browser);
 		if (c[i].os != NULL)
-			roll_add(r, &nr, R_DIM, c[i].link_id, day, "os",
-			    c[i].os, c[i].bot, 0);
+			roll_dim(r, &nr, &c[i], day, "os", c[i].os);
 		if (c[i].device != NULL)
-			roll_add(r, &nr, R_DIM, c[i].link_id, day, "device",
-			    c[i].device, c[i].bot, 0);
+			roll_dim(r, &nr, &c[i], day, "device", c[i].device);
 		if (c[i].country != NULL)
-			roll_add(r, &nr, R_DIM, c[i].link_id, day, "country",
-			    c[i].country, c[i].bot, 0);
+			roll_dim(r, &nr, &c[i], day, "country", c[i].country);
 	}
 	qsort(r, nr, sizeof(*r), roll_cmp);
 	for (i = 0; i < nr; i = k) {
@@ -2314,13 +2417,34 @@ store_stats_top(struct store *s, struct arena *a, int64_t link_id,
     struct stats_top *out, size_t *n)
 {
 	sqlite3_stmt	*st = stmt(s, ST_STATS_DIM);
+	int64_t		 m1, m2;
 	int		 rc;
 
+	/* The whole months within [from, to]; none when m1 > m2. */
+	m1 = store_month(from);
+	if (store_month_first(m1) < from)
+		m1++;
+	m2 = store_month(to);
+	if (store_month_first(m2 + 1) - 1 > to)
+		m2--;
 	sqlite3_bind_int64(st, 1, link_id);
 	bind_text(st, 2, dim);
-	sqlite3_bind_int64(st, 3, from);
-	sqlite3_bind_int64(st, 4, to);
 	sqlite3_bind_int(st, 5, bots ? 1 : 0);
+	if (m1 > m2) {
+		sqlite3_bind_int64(st, 3, from);
+		sqlite3_bind_int64(st, 4, to);
+		sqlite3_bind_int64(st, 6, 1);
+		sqlite3_bind_int64(st, 7, 0);
+		sqlite3_bind_int64(st, 8, 1);
+		sqlite3_bind_int64(st, 9, 0);
+	} else {
+		sqlite3_bind_int64(st, 3, from);
+		sqlite3_bind_int64(st, 4, store_month_first(m1) - 1);
+		sqlite3_bind_int64(st, 6, m1);
+		sqlite3_bind_int64(st, 7, m2);
+		sqlite3_bind_int64(st, 8, store_month_first(m2 + 1));
+		sqlite3_bind_int64(st, 9, to);
+	}
 	rc = top_rows(a, st, out, n);
 	return rc == SQLITE_OK ? KZ_OK : store_err(s, rc, "stats top");
 }
