@@ -2284,50 +2284,79 @@ roll_dim(struct roll *r, size_t *n, const struct click *c, int64_t day,
 	    c->bot, 0);
 }
 
-enum kz_err
-store_clicks_write(struct store *s, const struct click *c, size_t n)
+/* Clicks by link, then time: see store_clicks_write(). */
+static int
+click_cmp(const void *pa, const void *pb)
 {
-	struct roll	*r, *x;
-	enum kz_err	 err;
-	size_t		 i, k, nr = 0;
-	int64_t		 day, uniques = 0;
-	int		 rc;
+	const struct click	*a = *(const struct click *const *)pa;
+	const struct click	*b = *(const struct click *const *)pb;
+
+	if (a->link_id != b->link_id)
+		return a->link_id < b->link_id ? -1 : 1;
+	if (a->ts_ms != b->ts_ms)
+		return a->ts_ms < b->ts_ms ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+enum kz_err
+store_clicks_write(struct store *s, const struct click *clicks, size_t n)
+{
+	struct roll		*r, *x;
+	const struct click	**o, *c;
+	enum kz_err		 err;
+	size_t			 i, k, nr = 0;
+	int64_t			 day, uniques = 0;
+	int			 rc;
 
 	if (n == 0)
 		return KZ_OK;
-	if ((r = calloc(n * ROLLS_PER_CLICK, sizeof(*r))) == NULL)
+	r = calloc(n * ROLLS_PER_CLICK, sizeof(*r));
+	o = calloc(n, sizeof(*o));
+	if (r == NULL || o == NULL) {
+		free(r);
+		free(o);
 		return KZ_SYSTEM;
+	}
+	/*
+	 * Raw rows in order of link: the clicks (link_id, ts) index and the
+	 * visitors are then written page after page, not at random.
+	 */
+	for (i = 0; i < n; i++)
+		o[i] = &clicks[i];
+	qsort(o, n, sizeof(*o), click_cmp);
 	if ((rc = tx_begin(s)) != SQLITE_OK) {
 		free(r);
+		free(o);
 		return store_err(s, rc, "write clicks");
 	}
 	for (i = 0; i < n; i++) {
-		day = c[i].ts_ms / 86400000;
-		if (c[i].link_id == 0) {
-			roll_add(r, &nr, R_MISS, 0, day, NULL, c[i].code, false,
+		c = o[i];
+		day = c->ts_ms / 86400000;
+		if (c->link_id == 0) {
+			roll_add(r, &nr, R_MISS, 0, day, NULL, c->code, false,
 			    0);
 			continue;
 		}
-		if ((rc = click_insert(s, &c[i], day, &uniques)) != SQLITE_OK)
+		if ((rc = click_insert(s, c, day, &uniques)) != SQLITE_OK)
 			goto fail;
 		/* Every click's link, counted or not (a bot), is checked. */
-		roll_add(r, &nr, R_LINK, c[i].link_id, 0, NULL, NULL,
-		    !c[i].bump, 0);
-		roll_add(r, &nr, R_HOUR, c[i].link_id, c[i].ts_ms / 3600000,
-		    NULL, NULL, c[i].bot, 0);
-		roll_add(r, &nr, R_DAY, c[i].link_id, day, NULL, NULL,
-		    c[i].bot, uniques);
-		roll_dim(r, &nr, &c[i], day, "referrer",
-		    c[i].referrer_host != NULL ? c[i].referrer_host :
+		roll_add(r, &nr, R_LINK, c->link_id, 0, NULL, NULL,
+		    !c->bump, 0);
+		roll_add(r, &nr, R_HOUR, c->link_id, c->ts_ms / 3600000,
+		    NULL, NULL, c->bot, 0);
+		roll_add(r, &nr, R_DAY, c->link_id, day, NULL, NULL,
+		    c->bot, uniques);
+		roll_dim(r, &nr, c, day, "referrer",
+		    c->referrer_host != NULL ? c->referrer_host :
 		    "(direct)");
-		if (c[i].browser != NULL)
-			roll_dim(r, &nr, &c[i], day, "browser", c[i].browser);
-		if (c[i].os != NULL)
-			roll_dim(r, &nr, &c[i], day, "os", c[i].os);
-		if (c[i].device != NULL)
-			roll_dim(r, &nr, &c[i], day, "device", c[i].device);
-		if (c[i].country != NULL)
-			roll_dim(r, &nr, &c[i], day, "country", c[i].country);
+		if (c->browser != NULL)
+			roll_dim(r, &nr, c, day, "browser", c->browser);
+		if (c->os != NULL)
+			roll_dim(r, &nr, c, day, "os", c->os);
+		if (c->device != NULL)
+			roll_dim(r, &nr, c, day, "device", c->device);
+		if (c->country != NULL)
+			roll_dim(r, &nr, c, day, "country", c->country);
 	}
 	qsort(r, nr, sizeof(*r), roll_cmp);
 	for (i = 0; i < nr; i = k) {
@@ -2342,10 +2371,12 @@ store_clicks_write(struct store *s, const struct click *c, size_t n)
 	}
 	if ((rc = tx_commit(s)) == SQLITE_OK) {
 		free(r);
+		free(o);
 		return KZ_OK;
 	}
 fail:
 	free(r);
+	free(o);
 	err = store_err(s, rc, "write clicks");
 	tx_rollback(s);
 	return err;
