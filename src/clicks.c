@@ -4,12 +4,25 @@
  *
  * A held click keeps its strings in one pool, by offset, so that a
  * buffer of short user agents costs what they hold, not their limits.
+ *
+ * In the worker a thread of its own writes the clicks (clicks_start),
+ * on a connection of its own: a flush of a few thousand clicks spread
+ * over many links takes a few hundred milliseconds (B-tree work, the
+ * WAL's fsync, the checkpoint that follows), and a redirect must not
+ * wait for it. There are two batches: the serving thread adds to one
+ * while the flush thread writes the other; they swap under the mutex
+ * when the one being filled is due. The mutex is held only to add a
+ * click or to swap, never across a write.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -30,15 +43,40 @@ struct held {
 	uint32_t	 code, referrer, user_agent, ip, country;
 };
 
-struct clicks {
+/* Clicks held, with their strings. */
+struct batch {
 	struct held	*buf;
 	size_t		 n, cap;
 	char		*pool;
 	size_t		 pool_len, pool_cap;
+};
+
+struct clicks {
+	struct batch	 b[2];
+	struct batch	*in;		/* clicks_add fills it */
+	struct batch	*out;		/* the flush thread writes it */
 	size_t		 batch;
 	unsigned	 flush_ms;
 	size_t		 lost;		/* dropped past CLICKS_HELD_MAX */
+
+	/* The flush thread; all below is under mu once it runs. */
+	bool		 threaded;
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;		/* a click came, a kick, the stop */
+	struct store	*store;		/* the thread's own connection */
+	unsigned	 retry_ms;
+	bool		 running, kick, stop;
 };
+
+static bool
+batch_init(struct batch *b, size_t batch)
+{
+	b->cap = batch;
+	b->pool_cap = batch * 256;
+	return (b->buf = calloc(b->cap, sizeof(*b->buf))) != NULL &&
+	    (b->pool = malloc(b->pool_cap)) != NULL;
+}
 
 struct clicks *
 clicks_create(size_t batch, unsigned flush_ms)
@@ -47,13 +85,12 @@ clicks_create(size_t batch, unsigned flush_ms)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	c->cap = batch;
-	c->pool_cap = batch * 256;
-	if ((c->buf = calloc(c->cap, sizeof(*c->buf))) == NULL ||
-	    (c->pool = malloc(c->pool_cap)) == NULL) {
+	if (!batch_init(&c->b[0], batch) || !batch_init(&c->b[1], batch)) {
 		clicks_free(c);
 		return NULL;
 	}
+	c->in = &c->b[0];
+	c->out = &c->b[1];
 	c->batch = batch;
 	c->flush_ms = flush_ms;
 	return c;
@@ -62,10 +99,15 @@ clicks_create(size_t batch, unsigned flush_ms)
 void
 clicks_free(struct clicks *c)
 {
+	size_t	i;
+
 	if (c == NULL)
 		return;
-	free(c->buf);
-	free(c->pool);
+	assert(!c->threaded);
+	for (i = 0; i < KZ_ARRAY_SIZE(c->b); i++) {
+		free(c->b[i].buf);
+		free(c->b[i].pool);
+	}
 	free(c);
 }
 
@@ -91,7 +133,7 @@ utf8_seq(const unsigned char *s, size_t n)
  * for NULL or when memory runs out.
  */
 static uint32_t
-pool_put(struct clicks *c, const char *s, size_t max)
+pool_put(struct batch *c, const char *s, size_t max)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 n, i, k, need, ncap;
@@ -134,14 +176,14 @@ pool_put(struct clicks *c, const char *s, size_t max)
 }
 
 static const char *
-pool_get(const struct clicks *c, uint32_t off)
+pool_get(const struct batch *c, uint32_t off)
 {
 	return off == NO_STR ? NULL : c->pool + off;
 }
 
 /* Room for one more click: grow while the database refuses, to a bound. */
 static bool
-room(struct clicks *c)
+room(struct batch *c)
 {
 	struct held	*nbuf;
 	size_t		 ncap;
@@ -170,48 +212,71 @@ country(const char *s)
 void
 clicks_add(struct clicks *c, const struct click_in *in)
 {
+	struct batch	*b;
 	struct held	*h;
 
-	if (!room(c)) {
+	if (c->threaded)
+		pthread_mutex_lock(&c->mu);
+	b = c->in;
+	if (!room(b)) {
 		if (c->lost++ % 1000 == 0)
 			log_error("click buffer full (%zu held); clicks are "
-			    "being lost", c->n);
-		return;
+			    "being lost", b->n);
+		goto out;
 	}
-	h = &c->buf[c->n++];
+	h = &b->buf[b->n++];
 	h->link_id = in->link_id;
 	h->ts_ms = in->ts_ms;
 	h->counted = in->counted;
-	h->code = in->link_id == 0 ? pool_put(c, in->code, KZ_CODE_MAX) :
+	h->code = in->link_id == 0 ? pool_put(b, in->code, KZ_CODE_MAX) :
 	    NO_STR;
-	h->referrer = pool_put(c, in->referrer, KZ_REFERRER_MAX);
-	h->user_agent = pool_put(c, in->user_agent, KZ_UA_MAX);
-	h->ip = pool_put(c, in->ip, IP_MAX);
-	h->country = pool_put(c, country(in->country), 2);
+	h->referrer = pool_put(b, in->referrer, KZ_REFERRER_MAX);
+	h->user_agent = pool_put(b, in->user_agent, KZ_UA_MAX);
+	h->ip = pool_put(b, in->ip, IP_MAX);
+	h->country = pool_put(b, country(in->country), 2);
+	/*
+	 * The flush thread sleeps without a deadline while nothing is held:
+	 * the first click gives it one, a full batch ends it.
+	 */
+	if (c->threaded && (b->n == 1 || b->n == c->batch))
+		pthread_cond_signal(&c->cv);
+out:
+	if (c->threaded)
+		pthread_mutex_unlock(&c->mu);
+}
+
+/* clicks_due() of the batch being filled; under mu when threaded. */
+static int
+due(const struct clicks *c, int64_t now_ms)
+{
+	int64_t	left;
+
+	if (c->in->n == 0)
+		return -1;
+	if (c->in->n >= c->batch)
+		return 0;
+	left = c->in->buf[0].ts_ms + c->flush_ms - now_ms;
+	return left <= 0 ? 0 : (int)left;
 }
 
 int
 clicks_due(const struct clicks *c, int64_t now_ms)
 {
-	int64_t	left;
-
-	if (c->n == 0)
-		return -1;
-	if (c->n >= c->batch)
-		return 0;
-	left = c->buf[0].ts_ms + c->flush_ms - now_ms;
-	return left <= 0 ? 0 : (int)left;
+	assert(!c->threaded);
+	return due(c, now_ms);
 }
 
 size_t
 clicks_pending(const struct clicks *c)
 {
-	return c->n;
+	assert(!c->threaded);
+	return c->in->n + c->out->n;
 }
 
 size_t
 clicks_lost(const struct clicks *c)
 {
+	assert(!c->threaded);
 	return c->lost;
 }
 
@@ -285,8 +350,12 @@ visitor(struct store *s, int64_t day, const char *ip, const char *ua,
 	return KZ_OK;
 }
 
-enum kz_err
-clicks_flush(struct clicks *c, struct store *s, unsigned wait_ms)
+/*
+ * Enrich and write the clicks of b in one transaction, waiting at most
+ * wait_ms for the lock (0: the busy timeout); b is emptied on KZ_OK.
+ */
+static enum kz_err
+batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 {
 	struct click	*out;
 	struct ua_info	 ua;
@@ -344,4 +413,172 @@ done:
 	free(out);
 	free(hosts);
 	return err;
+}
+
+enum kz_err
+clicks_flush(struct clicks *c, struct store *s, unsigned wait_ms)
+{
+	enum kz_err	err;
+
+	assert(!c->threaded);
+	/* The older clicks first: a batch the thread could not write. */
+	if ((err = batch_write(c->out, s, wait_ms)) != KZ_OK)
+		return err;
+	return batch_write(c->in, s, wait_ms);
+}
+
+static void
+log_refused(size_t n, enum kz_err err)
+{
+	if (err == KZ_BUSY)
+		log_info("%zu clicks held: the database is busy; retrying", n);
+	else
+		log_warn("%zu clicks held: the database refused them (%d); "
+		    "retrying", n, (int)err);
+}
+
+/* Wait on cv until ms from now, or without end for ms < 0; under mu. */
+static void
+wait_for(struct clicks *c, int ms)
+{
+	struct timespec	ts;
+
+	if (ms < 0) {
+		pthread_cond_wait(&c->cv, &c->mu);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	(void)pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The flush thread: wait until the batch being filled is due (full,
+ * old enough, or kicked), swap it for the empty one, write that outside
+ * the mutex. A batch the database refuses stays in out and is tried
+ * again every retry_ms, while the serving thread goes on filling in;
+ * both are written, oldest first, before the next swap.
+ */
+static void *
+clicks_run(void *arg)
+{
+	struct clicks	*c = arg;
+	struct batch	*t;
+	enum kz_err	 err;
+	int64_t		 retry_at;
+	int		 ms;
+
+	pthread_mutex_lock(&c->mu);
+	c->running = true;
+	pthread_cond_broadcast(&c->cv);
+	while (!c->stop) {
+		if (c->out->n == 0) {
+			if (!c->kick && (ms = due(c, wall_ms())) != 0) {
+				wait_for(c, ms);
+				continue;
+			}
+			c->kick = false;
+			t = c->in;
+			c->in = c->out;
+			c->out = t;
+		}
+		if (c->out->n == 0)
+			continue;	/* a kick with nothing held */
+		pthread_mutex_unlock(&c->mu);
+		if (store_readonly(c->store))
+			(void)store_reopen(c->store);
+		err = batch_write(c->out, c->store, 0);
+		pthread_mutex_lock(&c->mu);
+		if (err != KZ_OK) {
+			log_refused(c->out->n + c->in->n, err);
+			/* Clicks that come meanwhile wake it too early. */
+			retry_at = wall_ms() + c->retry_ms;
+			while (!c->stop && (ms = (int)(retry_at - wall_ms())) > 0)
+				wait_for(c, ms);
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+int
+clicks_start(struct clicks *c, struct store *s, unsigned retry_ms)
+{
+	pthread_condattr_t	ca;
+	int			e;
+
+	assert(!c->threaded);
+
+	c->store = s;
+	c->retry_ms = retry_ms;
+	c->kick = c->stop = false;
+	if ((e = pthread_mutex_init(&c->mu, NULL)) != 0)
+		return e;
+	/* Deadlines on the monotonic clock: a clock step does not move them. */
+	if ((e = pthread_condattr_init(&ca)) != 0 ||
+	    (e = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)) != 0 ||
+	    (e = pthread_cond_init(&c->cv, &ca)) != 0) {
+		pthread_mutex_destroy(&c->mu);
+		return e;
+	}
+	pthread_condattr_destroy(&ca);
+	c->threaded = true;
+	c->running = false;
+	if ((e = pthread_create(&c->thread, NULL, clicks_run, c)) != 0) {
+		c->threaded = false;
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		return e;
+	}
+	/*
+	 * Return once the thread runs: the system calls that start a thread
+	 * (rseq, set_robust_list) are then behind it, and a filter loaded
+	 * after this need not allow them.
+	 */
+	pthread_mutex_lock(&c->mu);
+	while (!c->running)
+		pthread_cond_wait(&c->cv, &c->mu);
+	pthread_mutex_unlock(&c->mu);
+	return 0;
+}
+
+void
+clicks_kick(struct clicks *c)
+{
+	if (!c->threaded)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->kick = true;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+clicks_stop(struct clicks *c)
+{
+	if (!c->threaded)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = true;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	c->threaded = false;
+	c->store = NULL;
 }

@@ -1,7 +1,8 @@
 /*
  * clicks.h - the click buffer. A redirect adds a click in memory and
- * leaves; the worker writes the buffer in one transaction when it holds
- * a batch, when its oldest click reaches the flush age, and on shutdown.
+ * leaves; a thread of the worker writes the buffer in one transaction
+ * when it holds a batch, when its oldest click reaches the flush age,
+ * and the worker writes the rest on shutdown.
  * Writing is when a click is enriched: bot or person, browser, OS,
  * device, referrer host and the visitor hash are worked out then, not
  * in the redirect. A bot's visit is stored, flagged, and not counted;
@@ -55,9 +56,29 @@ size_t		 clicks_lost(const struct clicks *);
 /*
  * Write everything held, waiting at most wait_ms for the write lock (0:
  * the store's busy timeout). On failure the clicks stay for the next
- * try and the error is returned.
+ * try and the error is returned. Not while the flush thread runs.
  */
 enum kz_err	 clicks_flush(struct clicks *, struct store *, unsigned wait_ms);
+
+/*
+ * Start the flush thread: from now on it writes each batch that is due
+ * through s, which it alone uses until clicks_stop(); a batch the
+ * database refuses is tried again every retry_ms. clicks_add() may then
+ * be called from one other thread; clicks_due(), clicks_pending(),
+ * clicks_lost() and clicks_flush() only after clicks_stop(). 0, or the
+ * error number of pthread_create(3).
+ */
+int		 clicks_start(struct clicks *, struct store *s, unsigned retry_ms);
+
+/* Have the flush thread write what is held now (SIGUSR2). */
+void		 clicks_kick(struct clicks *);
+
+/*
+ * Stop the flush thread after the write in hand, if any; what it could
+ * not write stays held, for clicks_flush(). Accepts a buffer that has
+ * no thread.
+ */
+void		 clicks_stop(struct clicks *);
 
 /*
  * The host of a referrer URL, lower case, into out (KZ_DOMAIN_MAX + 1

@@ -4,7 +4,10 @@
  * One request at a time. Signals that stop the worker are blocked except
  * while it waits in epoll_pwait(2), so SIGTERM always lands between requests:
  * the request in hand is finished, the buffered clicks are written, and
- * the worker exits 0.
+ * the worker exits 0. Clicks are written by a second thread with its own
+ * connection (see clicks.c), so that no redirect waits behind a flush;
+ * the signals are blocked in that thread for good, and only this one
+ * takes them.
  */
 #include "config.h"
 
@@ -30,16 +33,10 @@
 #include "sandbox.h"
 #include "store.h"
 
-#define MAIN_BURST	64	/* requests served before looking at the clock */
+#define MAIN_BURST	64	/* requests served before looking at signals */
 #define MAIN_EXIT_TRIES	20	/* flushes tried at shutdown, MAIN_EXIT_PAUSE apart */
 #define MAIN_EXIT_PAUSE	250	/* ms */
 #define MAIN_RETRY_MS	1000	/* a refused flush, a read-only store: try again after */
-/*
- * How long a flush between requests waits for the write lock: short, so
- * that a lock held elsewhere (a long write, a backup, another worker's
- * flush) never holds up redirects; the clicks wait instead.
- */
-#define MAIN_FLUSH_WAIT	20	/* ms */
 
 static volatile sig_atomic_t	stop, flush_now;
 
@@ -151,40 +148,20 @@ serve(struct fcgi *f, struct hctx *c, const struct conf *conf)
 }
 
 /*
- * Write the held clicks, waiting at most wait_ms for the lock (0: the
- * busy timeout); false when the database refused them.
+ * Write the held clicks at exit, waiting the whole busy timeout for the
+ * lock; false when the database refused them.
  */
 static bool
-flush(struct clicks *clicks, struct store *s, unsigned wait_ms)
+flush(struct clicks *clicks, struct store *s)
 {
 	enum kz_err	err;
 
-	if ((err = clicks_flush(clicks, s, wait_ms)) != KZ_OK) {
-		if (err == KZ_BUSY && wait_ms != 0)
-			log_info("%zu clicks held: the database is busy; "
-			    "retrying", clicks_pending(clicks));
-		else
-			log_warn("%zu clicks held: the database refused them "
-			    "(%d); retrying", clicks_pending(clicks), (int)err);
+	if ((err = clicks_flush(clicks, s, 0)) != KZ_OK) {
+		log_warn("%zu clicks held: the database refused them (%d); "
+		    "retrying", clicks_pending(clicks), (int)err);
 		return false;
 	}
 	return true;
-}
-
-/*
- * Milliseconds until the clicks should be written, -1 when none are
- * held: their own due time, but never before a refused flush may be
- * tried again, so that a lock held elsewhere costs redirects nothing.
- */
-static int
-flush_due(const struct clicks *clicks, int64_t retry_at)
-{
-	int64_t	now = now_ms();
-	int	due = clicks_due(clicks, now);
-
-	if (due >= 0 && now < retry_at && retry_at - now > due)
-		due = (int)(retry_at - now);
-	return due;
 }
 
 int
@@ -193,14 +170,14 @@ main(int argc, char *argv[])
 	struct conf	 conf;
 	struct hctx	 c;
 	struct fcgi	*f = NULL;
-	struct store	*s = NULL;
+	struct store	*s = NULL, *fs = NULL;
 	struct clicks	*clicks = NULL;
 	struct arena	*a = NULL;
 	struct epoll_event ev;
 	int		 ep = -1;
 	sigset_t	 waitmask, blocked;
 	char		 err[512];
-	int64_t		 retry_at = 0, reopen_at = 0;
+	int64_t		 reopen_at = 0;
 	int		 due, i, rc, status = 1;
 
 	if (argc > 1 && (strcmp(argv[1], "-V") == 0 ||
@@ -233,9 +210,22 @@ main(int argc, char *argv[])
 		log_error("%s", err);
 		goto out;
 	}
+	/* The flush thread's own: one connection per thread. */
+	if ((fs = store_open(conf.db, conf.busy_ms, err, sizeof(err))) ==
+	    NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (store_clicks_only(fs) == -1)
+		goto out;
 	if ((clicks = clicks_create(conf.click_batch, conf.click_flush_ms)) ==
 	    NULL || (a = arena_create()) == NULL) {
 		log_error("out of memory");
+		goto out;
+	}
+	/* Before the filter, which then covers both threads. */
+	if ((rc = clicks_start(clicks, fs, MAIN_RETRY_MS)) != 0) {
+		log_error("cannot start the flush thread: %s", strerror(rc));
 		goto out;
 	}
 	memset(&c, 0, sizeof(c));
@@ -282,18 +272,11 @@ main(int argc, char *argv[])
 			(void)store_reopen(s);
 			reopen_at = now_ms() + MAIN_RETRY_MS;
 		}
-		due = flush_due(clicks, retry_at);
 		if (flush_now) {
 			flush_now = 0;
-			due = clicks_pending(clicks) > 0 ? 0 : due;
+			clicks_kick(clicks);
 		}
-		if (due == 0) {
-			if (!flush(clicks, s, MAIN_FLUSH_WAIT))
-				retry_at = now_ms() + MAIN_RETRY_MS;
-			due = flush_due(clicks, retry_at);
-		}
-		if (store_readonly(s) && (due < 0 || due > MAIN_RETRY_MS))
-			due = MAIN_RETRY_MS;
+		due = store_readonly(s) ? MAIN_RETRY_MS : -1;
 		rc = epoll_pwait(ep, &ev, 1, due, &waitmask);
 		if (rc < 0 && errno != EINTR) {
 			log_error("epoll_pwait: %s", strerror(errno));
@@ -304,17 +287,20 @@ main(int argc, char *argv[])
 		for (i = 0; i < MAIN_BURST && !stop; i++) {
 			if ((rc = serve(f, &c, &conf)) < 0)
 				goto out;
-			if (rc == 0 || flush_due(clicks, retry_at) == 0)
+			if (rc == 0)
 				break;
 		}
 		take_pending(&blocked);
 	}
 	status = 0;
 out:
+	/* What the thread holds, and what came since, is written here. */
+	if (clicks != NULL)
+		clicks_stop(clicks);
 	for (i = 0; clicks != NULL && clicks_pending(clicks) > 0 &&
 	    i < MAIN_EXIT_TRIES; i++) {
 		/* Nothing left to serve: wait the whole busy timeout. */
-		if (!flush(clicks, s, 0)) {
+		if (!flush(clicks, s)) {
 			struct timespec	pause = { 0, MAIN_EXIT_PAUSE * 1000000L };
 
 			nanosleep(&pause, NULL);
@@ -329,6 +315,7 @@ out:
 		log_info("stopping");
 	clicks_free(clicks);
 	arena_free(a);
+	store_close(fs);
 	store_close(s);
 	fcgi_close(f);
 	if (ep != -1)

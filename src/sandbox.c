@@ -11,6 +11,10 @@
  * audit is on and kernel.seccomp.actions_logged holds "errno" (the
  * default).
  *
+ * The filter covers both of the worker's threads (TSYNC): the flush
+ * thread is started before it, so that creating threads (clone) need not
+ * be allowed; the two meet on a mutex and a condition variable (futex).
+ *
  * EPERM rather than killing the process: a refused call is an ordinary
  * error at its call site (logged by the worker, answered 500), multiwatch
  * does not restart a worker in a loop, and the buffered clicks are still
@@ -129,6 +133,9 @@ static const struct sandbox_call sandbox_calls[] = {
 	{ "getrandom",		ARG_ANY },	/* codes, salts, keys (libsodium) */
 	{ "sysinfo",		ARG_ANY },	/* qsort(3) asks the memory size */
 
+	/* the flush thread (clicks.c) */
+	{ "futex",		ARG_ANY },	/* its mutex and condition variable */
+
 	{ "exit_group",		ARG_ANY },	/* the end */
 	{ "exit",		ARG_ANY },	/* the same, one thread */
 };
@@ -151,7 +158,6 @@ static const struct sandbox_call sandbox_asan_calls[] = {
 	{ "prctl",		ARG_ANY },	/* PR_SET_PTRACER under Yama */
 	{ "sigaltstack",	ARG_ANY },	/* the tracer's signal stack */
 	{ "sched_yield",	ARG_ANY },	/* waits for the tracer */
-	{ "futex",		ARG_ANY },	/* the runtime's locks (reports) */
 };
 #endif
 
@@ -226,6 +232,14 @@ sandbox_enter(char *err, size_t errsz)
 	}
 	/* Errors of seccomp_load() as the kernel gave them, not ECANCELED. */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+	/*
+	 * Every thread of the process, not only the caller: the flush
+	 * thread runs already. Loading fails if one cannot be synchronised.
+	 */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) < 0) {
+		snprintf(err, errsz, "seccomp: cannot filter all threads");
+		goto out;
+	}
 	/* Have the kernel log each refused call too, where it can. */
 	if (mode == SANDBOX_ENFORCE && seccomp_api_get() >= 3)
 		(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);

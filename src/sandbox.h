@@ -18,8 +18,9 @@ enum sandbox_mode {
  * Restrict this process, for the rest of its life, to the system calls
  * that serving requests needs (the list and the reason for each is in
  * sandbox.c). Call it once, after the database, the listening socket and
- * the epoll set are open and before the first request; it cannot be
- * undone, and it is inherited by any child (there are none).
+ * the epoll set are open and before the first request; it covers every
+ * thread that runs then (TSYNC), it cannot be undone, and it is
+ * inherited by any child (there are none).
  *
  * KURZ_SECCOMP, read here from the environment: unset or "1" enforces;
  * "0" loads no filter; "log" loads the filter with "log" as the action

@@ -189,10 +189,17 @@ void		 store_close(struct store *);
 
 /*
  * Set how long a write waits for the lock, in milliseconds; 0 brings
- * back the busy timeout given to store_open(). The click buffer waits
- * only briefly, so that a lock held elsewhere never holds up redirects.
+ * back the busy timeout given to store_open().
  */
 void		 store_busy_wait(struct store *, unsigned ms);
+
+/*
+ * Make s a connection that writes clicks and nothing else (the flush
+ * thread's): it does not check the foreign key of each row it writes,
+ * which was a sixth of a flush's time; store_clicks_write() checks each
+ * link of a batch once instead. 0, or -1 logged.
+ */
+int		 store_clicks_only(struct store *);
 
 /* The schema version in the file (PRAGMA user_version). */
 int		 store_schema_version(struct store *);
@@ -408,6 +415,13 @@ enum kz_err	 store_stats_series(struct store *, struct arena *a,
  * "os", "device", "country") for link_id over days from..to, people
  * only or with bots too. out holds STATS_TOP_MAX; strings in a.
  */
+/*
+ * The month (since 1970-01, UTC) that a day since the epoch falls in,
+ * and the first day of a month: the months of link_dims_months.
+ */
+int64_t		 store_month(int64_t day);
+int64_t		 store_month_first(int64_t month);
+
 enum kz_err	 store_stats_top(struct store *, struct arena *a,
 		    int64_t link_id, const char *dim, int64_t from, int64_t to,
 		    bool bots, struct stats_top *out, size_t *n);

@@ -315,13 +315,23 @@ def proc_children(pid):
 
 
 def pid_alive(pid):
-    """True when pid exists and is not a zombie."""
+    """True when pid exists and one of its threads is not a zombie. A
+    process whose main thread has exited shows as a zombie while another
+    thread (a worker's click flush, in an fsync) still runs and holds the
+    process's files, its listening socket among them."""
     try:
-        with open("/proc/%d/stat" % pid) as f:
-            stat = f.read()
+        tasks = os.listdir("/proc/%d/task" % pid)
     except OSError:
         return False
-    return stat[stat.rfind(")") + 2:].split()[0] != "Z"
+    for tid in tasks:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat[stat.rfind(")") + 2:].split()[0] != "Z":
+            return True
+    return False
 
 
 def wait_until(pred, timeout, interval=0.05):

@@ -62,8 +62,13 @@ PLANS = {
         "SELECT hour, visits, 0, bots FROM link_hours "
         "WHERE link_id = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY hour"),
     "ST_STATS_DIM": (
-        "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM link_dims "
+        "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM ("
+        "SELECT value, visits, bots FROM link_dims "
         "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?3 AND ?4 "
+        "UNION ALL SELECT value, visits, bots FROM link_dims_months "
+        "WHERE link_id = ?1 AND dim = ?2 AND month BETWEEN ?6 AND ?7 "
+        "UNION ALL SELECT value, visits, bots FROM link_dims "
+        "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?8 AND ?9) "
         "GROUP BY value HAVING n > 0 ORDER BY n DESC, value LIMIT 10"),
     "ST_CLICKS_PAGE": (
         "SELECT id, ts, bot, referrer, referrer_host, user_agent, browser, "
@@ -79,7 +84,8 @@ PLANS = {
         "WHERE domain IN (?1, '') AND code = ?2 COLLATE NOCASE "
         "ORDER BY domain = '' LIMIT 1"),
 }
-PLAN_TABLES = ("clicks", "link_days", "link_hours", "link_dims", "links")
+PLAN_TABLES = ("clicks", "link_days", "link_hours", "link_dims",
+               "link_dims_months", "links")
 
 
 def iso(t):
@@ -664,7 +670,8 @@ def main():
             "ST_STATS_DAYS": (ids["alpha"], today - 29, today),
             "ST_STATS_HOURS": (ids["alpha"], now_ms // 3600000 - 23,
                                now_ms // 3600000),
-            "ST_STATS_DIM": (ids["alpha"], "referrer", today - 29, today, 0),
+            "ST_STATS_DIM": (ids["alpha"], "referrer", today - 400,
+                             today - 390, 0, 661, 672, today - 5, today),
             "ST_CLICKS_PAGE": (ids["alpha"], 0, 0, 1000),
             "ST_CLICKS_NEXT": (ids["alpha"], 0, 0, 1000),
             "ST_TARGET": ("127.0.0.1", "alpha"),

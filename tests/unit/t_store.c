@@ -549,6 +549,174 @@ test_stats(struct store *s, struct arena *a, int64_t link_id)
 	    top, &n) == KZ_OK && n == 0, "store_stats_top browser: none");
 }
 
+/* The rows of a top-values query on a file as "value:n," text, or NULL. */
+static char *
+raw_top(const char *file, const char *sql, int64_t link_id, int64_t from,
+    int64_t to, bool bots)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		*out = NULL;
+	size_t		 len = 0, cap = 0;
+	int		 n;
+
+	if (sqlite3_open(file, &db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_text(st, 2, "referrer", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	sqlite3_bind_int(st, 5, bots);
+	out = calloc(1, 1);
+	while (out != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		n = snprintf(NULL, 0, "%s:%lld,", sqlite3_column_text(st, 0),
+		    (long long)sqlite3_column_int64(st, 1));
+		if (len + (size_t)n + 1 > cap) {
+			cap = 2 * (len + (size_t)n + 1);
+			out = realloc(out, cap);
+			if (out == NULL)
+				break;
+		}
+		len += (size_t)sprintf(out + len, "%s:%lld,",
+		    sqlite3_column_text(st, 0),
+		    (long long)sqlite3_column_int64(st, 1));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/*
+ * Top values read from monthly rollups where a range holds whole months
+ * are the very answers of the daily rollups alone: clicks over 14
+ * months, with bots, asked for ranges that start and end anywhere.
+ */
+static void
+test_months(struct store *s, struct arena *a, const char *file)
+{
+	/* The query before link_dims_months (002_analytics). */
+	static const char	 daily[] =
+	    "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM link_dims "
+	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?3 AND ?4 "
+	    "GROUP BY value HAVING n > 0 ORDER BY n DESC, value LIMIT 10";
+	static const int64_t	 days[][2] = {
+	    { 20400, 20800 }, { 20454, 20819 }, { 20454, 20454 },
+	    { 20454, 20484 }, { 20454, 20485 }, { 20453, 20484 },
+	    { 20455, 20514 }, { 20000, 30000 }, { 20790, 20850 },
+	    { 20500, 20500 }, { 20485, 20515 }, { 20456, 20700 },
+	};
+	struct stats_top	 top[STATS_TOP_MAX];
+	struct click		 c[256];
+	struct link		 l, out;
+	char			 hosts[16][32], *want, got[2048];
+	size_t			 i, k, n, len, bad = 0;
+	int64_t			 day, d;
+	int			 b;
+
+	tap_ok(store_month(0) == 0 && store_month(30) == 0 &&
+	    store_month(31) == 1 && store_month(20454) == 672 &&
+	    store_month(20453) == 671 && store_month_first(672) == 20454 &&
+	    store_month_first(0) == 0 && store_month_first(1) == 31,
+	    "store_month, store_month_first (2026-01-01 is day 20454)");
+	for (d = 0, k = 0; d < 40000; d++)
+		if (store_month_first(store_month(d)) > d ||
+		    store_month_first(store_month(d) + 1) <= d)
+			k++;
+	tap_ok(k == 0, "every day lies in its month (%zu wrong)", k);
+	tap_ok(raw_int(file, "SELECT (CAST(strftime('%Y', 20819 * 86400, "
+	    "'unixepoch') AS INTEGER) - 1970) * 12 + CAST(strftime('%m', "
+	    "20819 * 86400, 'unixepoch') AS INTEGER) - 1") ==
+	    store_month(20819), "the months of migration 005");
+
+	link_init(&l, "", "months", "https://example.com/m");
+	if (!tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_OK,
+	    "a link for months"))
+		return;
+	for (i = 0; i < 16; i++)
+		snprintf(hosts[i], sizeof(hosts[i]), "r%zu.example", i);
+	/* Day by day from 2025-12-01 for 430 days, a batch a day. */
+	for (day = 20423; day < 20423 + 430; day += 1) {
+		memset(c, 0, sizeof(c));
+		n = (size_t)(day * 7 % 23) + 1;
+		for (i = 0; i < n; i++) {
+			c[i].link_id = out.id;
+			c[i].ts_ms = day * 86400000 + (int64_t)i * 1000;
+			c[i].bot = (day + (int64_t)i) % 5 == 0;
+			c[i].bump = !c[i].bot;
+			c[i].referrer_host = hosts[(size_t)(day * 3 + (int64_t)i *
+			    5) % 16];
+			c[i].browser = "Firefox";
+		}
+		if (store_clicks_write(s, c, n) != KZ_OK)
+			break;
+	}
+	tap_ok(day == 20423 + 430, "clicks on 430 days written");
+	for (i = 0; i < KZ_ARRAY_SIZE(days); i++)
+		for (b = 0; b < 2; b++) {
+			want = raw_top(file, daily, out.id, days[i][0],
+			    days[i][1], b);
+			if (store_stats_top(s, a, out.id, "referrer",
+			    days[i][0], days[i][1], b, top, &n) != KZ_OK ||
+			    want == NULL) {
+				bad++;
+				free(want);
+				continue;
+			}
+			for (k = 0, len = 0, got[0] = '\0'; k < n; k++)
+				len += (size_t)snprintf(got + len,
+				    sizeof(got) - len, "%s:%lld,", top[k].value,
+				    (long long)top[k].n);
+			if (strcmp(want, got) != 0) {
+				printf("# days %lld-%lld bots %d:\n#  want %s\n"
+				    "#  got  %s\n", (long long)days[i][0],
+				    (long long)days[i][1], b, want, got);
+				bad++;
+			}
+			free(want);
+		}
+	tap_ok(bad == 0, "stats_top over %zu ranges: the daily answers",
+	    2 * KZ_ARRAY_SIZE(days));
+	tap_ok(raw_int(file, "SELECT count(*) FROM (SELECT link_id, dim, "
+	    "value, sum(visits), sum(bots) FROM link_dims GROUP BY 1, 2, 3 "
+	    "EXCEPT SELECT link_id, dim, value, sum(visits), sum(bots) FROM "
+	    "link_dims_months GROUP BY 1, 2, 3)") == 0,
+	    "link_dims_months sums to link_dims");
+}
+
+/*
+ * The flush thread's connection checks no row's foreign key; the write
+ * still refuses clicks of a link that does not exist, counted or not.
+ */
+static void
+test_clicks_only(const char *file)
+{
+	struct store	*s;
+	struct click	 c;
+	char		 err[512];
+	long long	 rows;
+
+	if (!tap_ok((s = store_open(file, BUSY_MS, err, sizeof(err))) !=
+	    NULL && store_clicks_only(s) == 0, "store_clicks_only"))
+		return;
+	rows = raw_int(file, "SELECT count(*) FROM clicks");
+	memset(&c, 0, sizeof(c));
+	c.link_id = 99999999;
+	c.ts_ms = 1795435200000LL;
+	c.bump = true;
+	tap_ok(store_clicks_write(s, &c, 1) != KZ_OK,
+	    "  a counted click of a missing link fails");
+	c.bump = false;
+	c.bot = true;
+	tap_ok(store_clicks_write(s, &c, 1) != KZ_OK,
+	    "  a bot's click of a missing link fails");
+	tap_ok(raw_int(file, "SELECT count(*) FROM clicks") == rows,
+	    "  nothing of them written");
+	store_close(s);
+}
+
 static void
 test_salt(struct store *s, const char *file)
 {
@@ -947,6 +1115,8 @@ main(void)
 	test_links(s, a);
 	test_target(s, a);
 	test_visits(s, a, file);
+	test_months(s, a, file);
+	test_clicks_only(file);
 	test_salt(s, file);
 	test_keys(s);
 	store_close(s);
