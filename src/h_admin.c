@@ -55,7 +55,6 @@
 #define ADMIN_DAYS		30		/* days on the stats page */
 #define ADMIN_QR_SCALE		8		/* PNG pixels per module */
 #define ADMIN_Q_MAX		256
-#define ADMIN_FORM_TYPE		"application/x-www-form-urlencoded"
 
 /*
  * Scripts, styles and images only from this origin, forms only to it, no
@@ -346,18 +345,6 @@ same_origin(const struct req *r)
 	    (h[n] == '\0' || h[n] == ':');
 }
 
-static bool
-form_type(const char *ct)
-{
-	size_t	n;
-
-	if (ct == NULL)
-		return false;
-	n = strcspn(ct, "; \t");
-	return n == strlen(ADMIN_FORM_TYPE) &&
-	    strncasecmp(ct, ADMIN_FORM_TYPE, n) == 0;
-}
-
 /* A form field, decoded; "" when absent. */
 static const char *
 field(struct admin *ad, const char *name)
@@ -376,6 +363,23 @@ param(struct admin *ad, const char *name)
 }
 
 /*
+ * Whether a POST is a form sent from a page of this origin: KZ_OK with
+ * nothing answered to go on; otherwise the refusal is made.
+ */
+static enum kz_err
+form_here(struct admin *ad)
+{
+	if (!same_origin(ad->c->req))
+		return admin_fail(ad, KZ_FORBIDDEN, "cross_site", "Refused",
+		    "This form was sent from another site, so it was not "
+		    "carried out.");
+	if (!http_type_is(ad->c->req->content_type, HTTP_FORM_TYPE))
+		return admin_fail(ad, KZ_MEDIATYPE, "unsupported_media_type",
+		    "Refused", "Send the form as " HTTP_FORM_TYPE ".");
+	return KZ_OK;
+}
+
+/*
  * Check a POST before it changes anything: a form body, from this
  * origin, with the session's CSRF token. KZ_OK to go on; otherwise the
  * answer is made.
@@ -384,14 +388,10 @@ static enum kz_err
 admin_post_ok(struct admin *ad, bool need_write)
 {
 	struct hctx	*c = ad->c;
+	enum kz_err	 err;
 
-	if (!same_origin(c->req))
-		return admin_fail(ad, KZ_FORBIDDEN, "cross_site", "Refused",
-		    "This form was sent from another site, so it was not "
-		    "carried out.");
-	if (!form_type(c->req->content_type))
-		return admin_fail(ad, KZ_MEDIATYPE, "unsupported_media_type",
-		    "Refused", "Send the form as " ADMIN_FORM_TYPE ".");
+	if ((err = form_here(ad)) != KZ_OK || ad->answered)
+		return err;
 	if (!token_eq(field(ad, "csrf"), ad->sess.csrf))
 		return admin_fail(ad, KZ_FORBIDDEN, "csrf", "Refused",
 		    "This form is out of date or was not made by this page. "
@@ -509,13 +509,8 @@ login_post(struct admin *ad)
 	enum scope	 scope;
 	enum kz_err	 err;
 
-	if (!same_origin(c->req))
-		return admin_fail(ad, KZ_FORBIDDEN, "cross_site", "Refused",
-		    "This form was sent from another site, so it was not "
-		    "carried out.");
-	if (!form_type(c->req->content_type))
-		return admin_fail(ad, KZ_MEDIATYPE, "unsupported_media_type",
-		    "Refused", "Send the form as " ADMIN_FORM_TYPE ".");
+	if ((err = form_here(ad)) != KZ_OK || ad->answered)
+		return err;
 	if (!token_eq(field(ad, "csrf"), cookie_get(c->a, c->req->cookie,
 	    ADMIN_LOGIN_COOKIE)))
 		return login_form(ad, 403, "The sign-in form was out of date. "
@@ -1414,7 +1409,7 @@ h_admin(struct hctx *c)
 	 * what happened.
 	 */
 	if (m == M_POST && !same_origin(c->req))
-		return admin_post_ok(&ad, false);
+		return form_here(&ad);
 	if (!ad.signed_in) {
 		if (!wants_html(c->req) && !get)
 			return resp_fail(c->resp, c->a, KZ_UNAUTH,

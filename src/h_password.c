@@ -29,7 +29,6 @@
 #define PW_WINDOW	(15 * 60)	/* seconds that a wrong try counts */
 #define PW_TRIES	5		/* wrong tries per link and client in it */
 #define PW_CLIENT_LEN	16		/* bytes of the client's hash */
-#define PW_FORM_TYPE	"application/x-www-form-urlencoded"
 
 /*
  * The page loads nothing and runs nothing. form-action also allows
@@ -142,19 +141,6 @@ pw_client(struct hctx *c, unsigned char out[PW_CLIENT_LEN])
 	return KZ_OK;
 }
 
-/* An HTML form's body: that type, parameters allowed. */
-static bool
-pw_form_type(const char *ct)
-{
-	size_t	n;
-
-	if (ct == NULL)
-		return false;
-	n = strcspn(ct, "; \t");
-	return n == strlen(PW_FORM_TYPE) &&
-	    strncasecmp(ct, PW_FORM_TYPE, n) == 0;
-}
-
 enum kz_err
 h_password_form(struct hctx *c, const struct target *t, const char *code)
 {
@@ -172,10 +158,10 @@ h_password_post(struct hctx *c)
 	enum kz_err	 err;
 	bool		 right;
 
-	if (!pw_form_type(c->req->content_type))
+	if (!http_type_is(c->req->content_type, HTTP_FORM_TYPE))
 		return resp_fail(c->resp, c->a, KZ_MEDIATYPE,
 		    "unsupported_media_type", NULL,
-		    "send the password as Content-Type: " PW_FORM_TYPE);
+		    "send the password as Content-Type: " HTTP_FORM_TYPE);
 	if ((err = h_redirect_target(c, &t, &code, &rest)) != KZ_OK)
 		return err;
 	if (t.password_hash == NULL)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "http.h"
@@ -163,6 +164,17 @@ http_query_escape(struct arena *a, const char *s)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+bool
+http_type_is(const char *ct, const char *type)
+{
+	size_t	n;
+
+	if (ct == NULL)
+		return false;
+	n = strcspn(ct, "; \t");
+	return n == strlen(type) && strncasecmp(ct, type, n) == 0;
 }
 
 /* A header value we keep: present, not absurdly long. */

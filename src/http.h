@@ -114,6 +114,15 @@ const char	*http_query_get(struct arena *a, const char *query,
  */
 char		*http_query_escape(struct arena *a, const char *s);
 
+/* The type of an HTML form's body. */
+#define HTTP_FORM_TYPE	"application/x-www-form-urlencoded"
+
+/*
+ * Whether a Content-Type header (NULL: none) names the media type type,
+ * in any case, with or without parameters.
+ */
+bool		 http_type_is(const char *ct, const char *type);
+
 /* Start the response: status and content type, no headers, no body. */
 void		 resp_init(struct resp *);
 

@@ -554,6 +554,34 @@ test_status(void)
 		    status_tests[i].err, status_tests[i].status);
 }
 
+static const struct {
+	const char	*ct;
+	bool		 form;
+} type_tests[] = {
+	{ "application/x-www-form-urlencoded", true },
+	{ "application/x-www-form-urlencoded; charset=UTF-8", true },
+	{ "Application/X-WWW-Form-URLencoded", true },
+	{ "application/x-www-form-urlencoded ;q=1", true },
+	{ "application/x-www-form-urlencodedx", false },
+	{ "application/x-www-form", false },
+	{ "multipart/form-data; boundary=x", false },
+	{ "text/plain", false },
+	{ "", false },
+	{ NULL, false },
+};
+
+static void
+test_type_is(void)
+{
+	size_t	i;
+
+	for (i = 0; i < KZ_ARRAY_SIZE(type_tests); i++)
+		tap_ok(http_type_is(type_tests[i].ct, HTTP_FORM_TYPE) ==
+		    type_tests[i].form, "http_type_is \"%s\" a form: %s",
+		    type_tests[i].ct != NULL ? type_tests[i].ct : "(none)",
+		    type_tests[i].form ? "yes" : "no");
+}
+
 int
 main(void)
 {
@@ -562,5 +590,6 @@ main(void)
 	test_req();
 	test_resp();
 	test_status();
+	test_type_is();
 	return tap_done();
 }
