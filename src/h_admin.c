@@ -136,11 +136,7 @@ wants_html(const struct req *r)
 static void
 admin_headers(struct resp *rs)
 {
-	resp_header(rs, "Cache-Control", "no-store");
-	resp_header(rs, "Content-Security-Policy", ADMIN_CSP);
-	resp_header(rs, "X-Content-Type-Options", "nosniff");
-	resp_header(rs, "Referrer-Policy", "same-origin");
-	resp_header(rs, "X-Frame-Options", "DENY");
+	resp_page_headers(rs, ADMIN_CSP, "same-origin");
 }
 
 /* Answer status with a whole page: the header and nav, then body. */

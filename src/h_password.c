@@ -44,11 +44,7 @@
 static void
 pw_headers(struct resp *rs)
 {
-	resp_header(rs, "Cache-Control", "no-store");
-	resp_header(rs, "Content-Security-Policy", PW_CSP);
-	resp_header(rs, "X-Content-Type-Options", "nosniff");
-	resp_header(rs, "Referrer-Policy", "no-referrer");
-	resp_header(rs, "X-Frame-Options", "DENY");
+	resp_page_headers(rs, PW_CSP, "no-referrer");
 }
 
 /* Answer status with the page of title and body_html. */

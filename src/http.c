@@ -303,6 +303,17 @@ http_req_init(struct req *r, struct arena *a,
 }
 
 void
+resp_page_headers(struct resp *rs, const char *csp,
+    const char *referrer_policy)
+{
+	resp_header(rs, "Cache-Control", "no-store");
+	resp_header(rs, "Content-Security-Policy", csp);
+	resp_header(rs, "X-Content-Type-Options", "nosniff");
+	resp_header(rs, "Referrer-Policy", referrer_policy);
+	resp_header(rs, "X-Frame-Options", "DENY");
+}
+
+void
 resp_init(struct resp *rs)
 {
 	memset(rs, 0, sizeof(*rs));

@@ -123,6 +123,13 @@ char		*http_query_escape(struct arena *a, const char *s);
  */
 bool		 http_type_is(const char *ct, const char *type);
 
+/*
+ * The headers of a page that people see: never cached, not framed, not
+ * sniffed, under the given Content-Security-Policy and Referrer-Policy.
+ */
+void		 resp_page_headers(struct resp *, const char *csp,
+		    const char *referrer_policy);
+
 /* Start the response: status and content type, no headers, no body. */
 void		 resp_init(struct resp *);
 
