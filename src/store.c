@@ -796,7 +796,20 @@ store_open(const char *path, unsigned busy_ms, char *err, size_t errsz)
 	}
 	s->busy_ms = busy_ms;
 	s->salt_day = -1;
-	if ((rc = store_connect(s, false, msg, sizeof(msg))) == SQLITE_OK)
+	rc = store_connect(s, false, msg, sizeof(msg));
+	/*
+	 * SQLite opens a file it may not write read-only without a word,
+	 * and when the -wal and -shm of a clean stop are still there
+	 * everything above succeeds on a read-only file system: the store
+	 * would refuse every write and never look for the file system to
+	 * come back. Such a connection is treated as the failure it is.
+	 */
+	if (rc == SQLITE_OK && sqlite3_db_readonly(s->db, "main") == 1 &&
+	    store_on_ro_fs(path)) {
+		snprintf(msg, sizeof(msg), "opened read-only");
+		rc = SQLITE_READONLY;
+	}
+	if (rc == SQLITE_OK)
 		return s;
 	/*
 	 * A database on a file system that is read-only still serves
