@@ -1173,9 +1173,9 @@ edit_post(struct admin *ad)
 	    &out);
 	if (err == KZ_PRECOND) {
 		/* Someone saved first: show theirs, keep ours in the form. */
-		if (path_link(ad, &l, &domain) != KZ_OK ||
+		if ((err = path_link(ad, &l, &domain)) != KZ_OK ||
 		    ad->answered)
-			return KZ_OK;
+			return err;
 		f.version = arena_printf(c->a, "%" PRId64, l.version);
 		form_refuse(&v, "version", "This link was changed elsewhere "
 		    "after you opened it. Its details above are the new ones; "

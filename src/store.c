@@ -2767,15 +2767,7 @@ store_session_create(struct store *s, const unsigned char hash[AUTH_HASH_LEN],
 		rc = sqlite3_step(st);
 		done(st);
 	}
-	if (rc != SQLITE_DONE) {
-		tx_rollback(s);
-		return store_err(s, rc, "create session");
-	}
-	if ((rc = tx_commit(s)) != SQLITE_OK) {
-		tx_rollback(s);
-		return store_err(s, rc, "commit session");
-	}
-	return KZ_OK;
+	return tx_end(s, rc == SQLITE_DONE ? SQLITE_OK : rc, "create session");
 }
 
 enum kz_err

@@ -4,7 +4,6 @@ once on a database that no one has migrated."""
 
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -13,25 +12,6 @@ from kurz import Instance, is_eq, ok  # noqa: E402
 
 THREADS = 16
 PER_THREAD = 25
-
-
-def run_threads(n, fn):
-    results = [None] * n
-    errors = []
-
-    def wrap(i):
-        try:
-            results[i] = fn(i)
-        except Exception as e:  # reported below
-            errors.append("thread %d: %r" % (i, e))
-
-    ts = [threading.Thread(target=wrap, args=(i,), daemon=True)
-          for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(60)
-    return results, errors
 
 
 def main():
@@ -44,7 +24,7 @@ def main():
             return out
 
         t0 = time.monotonic()
-        results, errors = run_threads(THREADS, creator)
+        results, errors = kurz.threads(THREADS, creator)
         took = time.monotonic() - t0
         ok(not errors, "%d threads ran without transport errors"
            % THREADS, *errors[:5])
@@ -74,7 +54,7 @@ def main():
                 if g.status != 302 or g.header("location") != url:
                     wrong.append(g)
             return wrong
-        results, errors = run_threads(THREADS, redirector)
+        results, errors = kurz.threads(THREADS, redirector)
         wrong = [w for res in results if res for w in res]
         ok(not errors and not wrong,
            "all %d links redirect to their URL (concurrently)" % len(codes),
