@@ -72,6 +72,9 @@ def filtered(inst, own_filters):
     is_eq(len(pids), inst.workers, "multiwatch runs %d workers"
           % inst.workers, pids)
     for pid in pids:
+        # A worker that multiwatch has just forked (under ASan, slowly)
+        # may not have reached sandbox_enter() yet: give it 10 s.
+        wait_until(lambda: seccomp_status(pid)[0] not in (None, 0), 10)
         mode, n, nnp = seccomp_status(pid)
         is_eq(mode, 2, "worker %d: Seccomp: 2 (a filter is loaded)" % pid)
         # spawn-fcgi and multiwatch add none: one more than this process.
