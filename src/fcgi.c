@@ -22,6 +22,7 @@
 
 #define FCGI_LISTEN_FD	0		/* where spawn-fcgi leaves the socket */
 #define FCGI_DRAIN_MAX	(16u << 20)	/* unread body we swallow before replying */
+#define FCGI_TAIL_MAX	4096		/* what may follow the body, read at the end */
 
 struct fcgi {
 	FCGX_Request	req;
@@ -159,6 +160,34 @@ fcgi_write(void *ctx, const char *buf, size_t len)
 	}
 }
 
+/*
+ * End the request and close its connection. libfcgi's close is a
+ * lingering one: shutdown(2), then poll(2) until nginx has read the
+ * answer and closed its end, so that data nginx sent and nobody read
+ * does not reset the connection under the answer. That wait is a sleep
+ * per request, while other connections queue. Once the request's input
+ * has been read to its end, nothing is left to reset it, and a plain
+ * close(2) does (FCGX_Detach is how libfcgi is told); otherwise the
+ * lingering close stays.
+ */
+static void
+fcgi_finish(struct fcgi *f)
+{
+	char	buf[512];
+	size_t	n = 0;
+	int	got;
+
+	while (FCGX_HasSeenEOF(f->req.in) != EOF && n < FCGI_TAIL_MAX) {
+		if ((got = FCGX_GetStr(buf, (int)sizeof(buf), f->req.in)) <= 0)
+			break;
+		n += (size_t)got;
+	}
+	if (FCGX_HasSeenEOF(f->req.in) == EOF)
+		(void)FCGX_Detach(&f->req);
+	FCGX_Finish_r(&f->req);
+	f->in_request = 0;
+}
+
 static const char *
 reason(int status)
 {
@@ -222,6 +251,5 @@ fcgi_respond(struct fcgi *f, const struct req *r, const struct resp *rs)
 		rs->stream(rs->stream_arg, &w);
 	} else if (r->method != M_HEAD && rs->body_len > 0)
 		FCGX_PutStr(rs->body, (int)rs->body_len, f->req.out);
-	FCGX_Finish_r(&f->req);
-	f->in_request = 0;
+	fcgi_finish(f);
 }
