@@ -324,29 +324,39 @@ clicks_referrer_host(const char *ref, char *out)
 	return h[0] == '[' || valid_domain(out, n);
 }
 
+/* The salt of a day, asked of the store once a batch and day. */
+struct salt {
+	int64_t		day;		/* -1: none yet */
+	unsigned char	key[STORE_SALT_LEN];
+};
+
 /*
  * The visitor hash: BLAKE2b keyed with the day's salt over address and
  * user agent. Unique per day; unlinkable once the salt is gone.
  */
 static enum kz_err
-visitor(struct store *s, int64_t day, const char *ip, const char *ua,
-    unsigned char out[STORE_VISITOR_LEN])
+visitor(struct store *s, struct salt *salt, int64_t day, const char *ip,
+    const char *ua, unsigned char out[STORE_VISITOR_LEN])
 {
 	crypto_generichash_state	st;
-	unsigned char			cand[STORE_SALT_LEN], salt[STORE_SALT_LEN];
+	unsigned char			cand[STORE_SALT_LEN];
 	enum kz_err			err;
 
-	randombytes_buf(cand, sizeof(cand));
-	if ((err = store_salt(s, day, cand, salt)) != KZ_OK)
-		return err;
-	crypto_generichash_init(&st, salt, sizeof(salt), STORE_VISITOR_LEN);
+	if (salt->day != day) {
+		/* The candidate is kept only if the day has no salt yet. */
+		randombytes_buf(cand, sizeof(cand));
+		if ((err = store_salt(s, day, cand, salt->key)) != KZ_OK)
+			return err;
+		salt->day = day;
+	}
+	crypto_generichash_init(&st, salt->key, sizeof(salt->key),
+	    STORE_VISITOR_LEN);
 	crypto_generichash_update(&st, (const unsigned char *)ip, strlen(ip));
 	crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
 	if (ua != NULL)
 		crypto_generichash_update(&st, (const unsigned char *)ua,
 		    strlen(ua));
 	crypto_generichash_final(&st, out, STORE_VISITOR_LEN);
-	sodium_memzero(salt, sizeof(salt));
 	return KZ_OK;
 }
 
@@ -359,6 +369,7 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 {
 	struct click	*out;
 	struct ua_info	 ua;
+	struct salt	 salt = { .day = -1 };
 	char		(*hosts)[KZ_DOMAIN_MAX + 1];
 	const char	*ip;
 	enum kz_err	 err = KZ_OK;
@@ -398,7 +409,7 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 		k->device = ua.device;
 		if (k->link_id != 0 && !k->bot &&
 		    (ip = pool_get(c, h->ip)) != NULL) {
-			if ((err = visitor(s, k->ts_ms / 86400000, ip,
+			if ((err = visitor(s, &salt, k->ts_ms / 86400000, ip,
 			    k->user_agent, k->visitor)) != KZ_OK)
 				goto done;
 			k->has_visitor = true;
@@ -409,6 +420,7 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 		c->pool_len = 0;
 	}
 done:
+	sodium_memzero(&salt, sizeof(salt));
 	store_busy_wait(s, 0);
 	free(out);
 	free(hosts);
