@@ -28,7 +28,7 @@ struct click_in {
 	int64_t		 link_id;	/* 0: a visit to a code with no link */
 	const char	*code;		/* the code visited, for misses */
 	int64_t		 ts_ms;
-	bool		 counted;	/* links.clicks already raised (capped links) */
+	bool		 counted;	/* its count already raised (capped links) */
 	const char	*referrer;	/* truncated to KZ_REFERRER_MAX */
 	const char	*user_agent;	/* truncated to KZ_UA_MAX */
 	const char	*ip;		/* only hashed, never stored */

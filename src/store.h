@@ -97,7 +97,7 @@ struct click {
 	int64_t		 link_id;	/* 0: a miss, counted under code */
 	const char	*code;
 	int64_t		 ts_ms;
-	bool		 bump;		/* raise links.clicks */
+	bool		 bump;		/* raise its link_counts.clicks */
 	bool		 bot;
 	bool		 has_visitor;
 	unsigned char	 visitor[STORE_VISITOR_LEN];
@@ -381,7 +381,7 @@ enum kz_err	 store_target(struct store *, struct arena *a,
 
 /*
  * Count one visit against a capped link, atomically: KZ_OK when the cap
- * allowed it (and links.clicks went up), KZ_GONE when it is used up.
+ * allowed it (and its count went up), KZ_GONE when it is used up.
  */
 enum kz_err	 store_link_take_visit(struct store *, int64_t link_id);
 

@@ -106,8 +106,9 @@ def main():
             return (g.json() or {}).get("clicks")
         wait_until(lambda: counter() == visits, 3.0)
         is_eq(counter(), visits, "API clicks equals the GET visits")
-        is_eq(inst.scalar("SELECT clicks FROM links WHERE code = 'clk'"),
-              visits, "links.clicks equals the GET visits")
+        is_eq(inst.scalar("SELECT n.clicks FROM links l JOIN link_counts n "
+                          "ON n.link_id = l.id WHERE l.code = 'clk'"),
+              visits, "link_counts.clicks equals the GET visits")
 
         # -- hostile paths -----------------------------------------------
         for path in ("/abc%0d%0aSet-Cookie:%20x=1", "/%0a", "/%0d",

@@ -142,14 +142,16 @@ def main():
         alive = [p for p in seen if kurz.pid_alive(p)]
         ok(not alive, "every worker has exited", alive)
 
-        clicks_sum = inst.scalar("SELECT coalesce(sum(clicks), 0) FROM links")
+        clicks_sum = inst.scalar(
+            "SELECT coalesce(sum(clicks), 0) FROM link_counts")
         rows = inst.scalar("SELECT count(*) FROM clicks")
         is_eq(rows, total, "click rows == 302s received, exactly")
-        is_eq(clicks_sum, total, "sum(links.clicks) == 302s received, "
+        is_eq(clicks_sum, total, "sum(link_counts.clicks) == 302s received, "
               "exactly")
         per_link = {r["code"]: r["clicks"] for r in inst.query(
-            "SELECT code, clicks FROM links")}
-        is_eq(per_link, got302, "links.clicks of each link == its 302s")
+            "SELECT l.code, n.clicks FROM links l JOIN link_counts n "
+            "ON n.link_id = l.id")}
+        is_eq(per_link, got302, "link_counts.clicks of each link == its 302s")
         is_eq(inst.scalar("SELECT coalesce(sum(visits), 0) FROM link_days"),
               total, "sum(link_days.visits) == 302s received")
         is_eq(inst.scalar("SELECT coalesce(sum(visits), 0) FROM link_hours"),

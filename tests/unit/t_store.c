@@ -464,7 +464,7 @@ test_visits(struct store *s, struct arena *a, const char *file)
 	c[0].user_agent = "UA";
 	tap_ok(store_clicks_write(s, c, 3) == KZ_OK, "store_clicks_write 3");
 	tap_ok(store_link_get(s, a, "", "clicked", &got) == KZ_OK &&
-	    got.clicks == 2, "  links.clicks raised for the 2 with bump");
+	    got.clicks == 2, "  link_counts.clicks raised for the 2 with bump");
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM clicks WHERE "
 	    "link_id = %lld", (long long)out.id);
 	tap_ok(raw_int(file, sql) == 3, "  3 rows in clicks");
@@ -1084,6 +1084,60 @@ test_backup(void)
 	    raw_int(fresh, sql) == acked, "store_restore into a new file");
 }
 
+/*
+ * Schema 006 on a database of schema 005: the counts move out of links
+ * into link_counts, unchanged, and every link made afterwards, even by
+ * a plain INSERT, gets a count. An older file keeps its page size; a
+ * new one gets 32 KB pages.
+ */
+static void
+test_migrate_counts(void)
+{
+	struct arena	*a = arena_create();
+	struct store	*s;
+	struct link	 got;
+	struct target	 t;
+	char		 err[1024];
+	const char	*p = path("v5.db");
+	size_t		 i;
+	int		 ok = 1;
+
+	for (i = 0; i < 5 && i < migrations_count; i++)
+		ok &= raw_exec(p, migrations[i].sql) == 0;
+	ok &= raw_exec(p, "PRAGMA user_version = 5; "
+	    "INSERT INTO links (code, url, clicks, max_clicks, created_at, "
+	    "updated_at) VALUES ('old', 'https://example.com/', 41, NULL, 1, "
+	    "1), ('capped', 'https://example.com/c', 3, 3, 1, 1)") == 0;
+	tap_ok(a != NULL && ok && migrations_count >= 6, "a database of schema 5 with two "
+	    "counted links");
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	if (!tap_ok(s != NULL && store_schema_version(s) >= 6,
+	    "store_open migrates it"))
+		printf("#   %s\n", err);
+	tap_ok(s != NULL && store_link_get(s, a, "", "old", &got) == KZ_OK &&
+	    got.clicks == 41, "  the count of 41 kept");
+	tap_ok(s != NULL && store_target(s, a, "", "capped", &t) == KZ_OK &&
+	    t.max_clicks == 3 && t.clicks == 3, "  a capped link's count is "
+	    "read for its redirect");
+	tap_ok(s != NULL && store_link_take_visit(s, t.id) == KZ_GONE,
+	    "  and it is used up");
+	tap_ok(raw_int(p, "SELECT count(*) FROM pragma_table_info('links') "
+	    "WHERE name = 'clicks'") == 0, "  links has no clicks column");
+	tap_ok(raw_int(p, "SELECT sum(clicks) FROM link_counts") == 44,
+	    "  link_counts holds 41 + 3");
+	tap_ok(raw_exec(p, "INSERT INTO links (code, url, created_at, "
+	    "updated_at) VALUES ('plain', 'https://example.com/p', 1, 1)") == 0 &&
+	    raw_int(p, "SELECT clicks FROM link_counts WHERE link_id = "
+	    "(SELECT id FROM links WHERE code = 'plain')") == 0,
+	    "  a link made by a plain INSERT has a count of 0");
+	store_close(s);
+	tap_ok(raw_int(p, "PRAGMA page_size") == 4096,
+	    "  the old file keeps its 4 KB pages");
+	tap_ok(raw_int(path("new.db"), "PRAGMA page_size") == 32768,
+	    "a new file has 32 KB pages");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -1130,6 +1184,7 @@ main(void)
 	arena_free(a);
 
 	test_backup();
+	test_migrate_counts();
 
 	cleanup();
 	tap_ok(access(tmpdir, F_OK) == -1, "temporary directory removed");
