@@ -1088,7 +1088,7 @@ test_backup(void)
  * Schema 006 on a database of schema 005: the counts move out of links
  * into link_counts, unchanged, and every link made afterwards, even by
  * a plain INSERT, gets a count. An older file keeps its page size; a
- * new one gets 32 KB pages.
+ * new one gets 16 KB pages.
  */
 static void
 test_migrate_counts(void)
@@ -1133,8 +1133,8 @@ test_migrate_counts(void)
 	store_close(s);
 	tap_ok(raw_int(p, "PRAGMA page_size") == 4096,
 	    "  the old file keeps its 4 KB pages");
-	tap_ok(raw_int(path("new.db"), "PRAGMA page_size") == 32768,
-	    "a new file has 32 KB pages");
+	tap_ok(raw_int(path("new.db"), "PRAGMA page_size") == 16384,
+	    "a new file has 16 KB pages");
 	arena_free(a);
 }
 
