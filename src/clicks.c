@@ -49,6 +49,13 @@ struct batch {
 	size_t		 n, cap;
 	char		*pool;
 	size_t		 pool_len, pool_cap;
+	/*
+	 * batch_write()'s room for the enriched clicks, kept from one write
+	 * to the next (see store.c's rolls).
+	 */
+	struct click	*out;
+	char		(*hosts)[KZ_DOMAIN_MAX + 1];
+	size_t		 room;
 };
 
 struct clicks {
@@ -107,6 +114,8 @@ clicks_free(struct clicks *c)
 	for (i = 0; i < KZ_ARRAY_SIZE(c->b); i++) {
 		free(c->b[i].buf);
 		free(c->b[i].pool);
+		free(c->b[i].out);
+		free(c->b[i].hosts);
 	}
 	free(c);
 }
@@ -370,25 +379,35 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 	struct click	*out;
 	struct ua_info	 ua;
 	struct salt	 salt = { .day = -1 };
-	char		(*hosts)[KZ_DOMAIN_MAX + 1];
 	const char	*ip;
 	enum kz_err	 err = KZ_OK;
 	size_t		 i, n;
 
 	if (c->n == 0)
 		return KZ_OK;
-	store_busy_wait(s, wait_ms);
-	out = calloc(c->n, sizeof(*out));
-	hosts = calloc(c->n, sizeof(*hosts));
-	if (out == NULL || hosts == NULL) {
-		err = KZ_SYSTEM;
-		goto done;
+	if (c->n > c->room) {
+		free(c->out);
+		free(c->hosts);
+		c->out = calloc(c->n, sizeof(*c->out));
+		c->hosts = calloc(c->n, sizeof(*c->hosts));
+		if (c->out == NULL || c->hosts == NULL) {
+			free(c->out);
+			free(c->hosts);
+			c->out = NULL;
+			c->hosts = NULL;
+			c->room = 0;
+			return KZ_SYSTEM;
+		}
+		c->room = c->n;
 	}
+	out = c->out;
+	store_busy_wait(s, wait_ms);
 	for (i = 0, n = 0; i < c->n; i++) {
 		const struct held	*h = &c->buf[i];
 		struct click		*k = &out[n];
 		const char		*agent = pool_get(c, h->user_agent);
 
+		memset(k, 0, sizeof(*k));
 		ua_parse(agent != NULL ? agent : "", agent != NULL ?
 		    strlen(agent) : 0, &ua);
 		k->bot = strcmp(ua.device, "bot") == 0;
@@ -402,8 +421,8 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 		k->referrer = pool_get(c, h->referrer);
 		k->user_agent = agent;
 		k->country = pool_get(c, h->country);
-		if (clicks_referrer_host(k->referrer, hosts[i]))
-			k->referrer_host = hosts[i];
+		if (clicks_referrer_host(k->referrer, c->hosts[i]))
+			k->referrer_host = c->hosts[i];
 		k->browser = ua.browser;
 		k->os = ua.os;
 		k->device = ua.device;
@@ -422,8 +441,6 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 done:
 	sodium_memzero(&salt, sizeof(salt));
 	store_busy_wait(s, 0);
-	free(out);
-	free(hosts);
 	return err;
 }
 

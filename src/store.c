@@ -336,6 +336,14 @@ struct store {
 	unsigned char	 salt[STORE_SALT_LEN];
 	bool		 clicks_only;	/* store_clicks_only() */
 	int64_t		 busy_since_us;	/* the first refusal of a wait */
+	/*
+	 * store_clicks_write()'s room, kept from batch to batch: megabytes
+	 * that malloc would take from and give back to the kernel each time,
+	 * page faults and TLB shootdowns that reach the serving thread too.
+	 */
+	struct roll	*rolls;
+	const struct click **order;
+	size_t		 room;		/* clicks that rolls and order hold */
 };
 
 static int64_t
@@ -916,6 +924,8 @@ store_close(struct store *s)
 		(void)sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)",
 		    NULL, NULL, NULL);
 	store_disconnect(s);
+	free(s->rolls);
+	free(s->order);
 	free(s->path);
 	free(s);
 }
@@ -2379,13 +2389,23 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 
 	if (n == 0)
 		return KZ_OK;
-	r = calloc(n * ROLLS_PER_CLICK, sizeof(*r));
-	o = calloc(n, sizeof(*o));
-	if (r == NULL || o == NULL) {
-		free(r);
-		free(o);
-		return KZ_SYSTEM;
+	if (n > s->room) {
+		free(s->rolls);
+		free(s->order);
+		s->rolls = calloc(n * ROLLS_PER_CLICK, sizeof(*s->rolls));
+		s->order = calloc(n, sizeof(*s->order));
+		if (s->rolls == NULL || s->order == NULL) {
+			free(s->rolls);
+			free(s->order);
+			s->rolls = NULL;
+			s->order = NULL;
+			s->room = 0;
+			return KZ_SYSTEM;
+		}
+		s->room = n;
 	}
+	r = s->rolls;
+	o = s->order;
 	/*
 	 * Raw rows in order of link: the clicks (link_id, ts) index and the
 	 * visitors are then written page after page, not at random.
@@ -2393,11 +2413,8 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 	for (i = 0; i < n; i++)
 		o[i] = &clicks[i];
 	qsort(o, n, sizeof(*o), click_cmp);
-	if ((rc = tx_begin(s)) != SQLITE_OK) {
-		free(r);
-		free(o);
+	if ((rc = tx_begin(s)) != SQLITE_OK)
 		return store_err(s, rc, "write clicks");
-	}
 	for (i = 0; i < n; i++) {
 		c = o[i];
 		day = c->ts_ms / 86400000;
@@ -2438,14 +2455,9 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 		if ((rc = roll_write(s, x)) != SQLITE_OK)
 			goto fail;
 	}
-	if ((rc = tx_commit(s)) == SQLITE_OK) {
-		free(r);
-		free(o);
+	if ((rc = tx_commit(s)) == SQLITE_OK)
 		return KZ_OK;
-	}
 fail:
-	free(r);
-	free(o);
 	err = store_err(s, rc, "write clicks");
 	tx_rollback(s);
 	return err;
