@@ -379,6 +379,7 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 	struct click	*out;
 	struct ua_info	 ua;
 	struct salt	 salt = { .day = -1 };
+	char		(*hosts)[KZ_DOMAIN_MAX + 1];
 	const char	*ip;
 	enum kz_err	 err = KZ_OK;
 	size_t		 i, n;
@@ -386,18 +387,14 @@ batch_write(struct batch *c, struct store *s, unsigned wait_ms)
 	if (c->n == 0)
 		return KZ_OK;
 	if (c->n > c->room) {
-		free(c->out);
-		free(c->hosts);
-		c->out = calloc(c->n, sizeof(*c->out));
-		c->hosts = calloc(c->n, sizeof(*c->hosts));
-		if (c->out == NULL || c->hosts == NULL) {
-			free(c->out);
-			free(c->hosts);
-			c->out = NULL;
-			c->hosts = NULL;
-			c->room = 0;
+		/* Each write fills them anew: their content is not kept. */
+		if ((out = reallocarray(c->out, c->n, sizeof(*out))) == NULL)
 			return KZ_SYSTEM;
-		}
+		c->out = out;
+		if ((hosts = reallocarray(c->hosts, c->n,
+		    sizeof(*hosts))) == NULL)
+			return KZ_SYSTEM;
+		c->hosts = hosts;
 		c->room = c->n;
 	}
 	out = c->out;

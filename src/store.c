@@ -2390,18 +2390,14 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 	if (n == 0)
 		return KZ_OK;
 	if (n > s->room) {
-		free(s->rolls);
-		free(s->order);
-		s->rolls = calloc(n * ROLLS_PER_CLICK, sizeof(*s->rolls));
-		s->order = calloc(n, sizeof(*s->order));
-		if (s->rolls == NULL || s->order == NULL) {
-			free(s->rolls);
-			free(s->order);
-			s->rolls = NULL;
-			s->order = NULL;
-			s->room = 0;
+		/* What they held is not kept: each batch fills them anew. */
+		if ((r = reallocarray(s->rolls, n * ROLLS_PER_CLICK,
+		    sizeof(*r))) == NULL)
 			return KZ_SYSTEM;
-		}
+		s->rolls = r;
+		if ((o = reallocarray(s->order, n, sizeof(*o))) == NULL)
+			return KZ_SYSTEM;
+		s->order = o;
 		s->room = n;
 	}
 	r = s->rolls;
