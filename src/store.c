@@ -39,6 +39,7 @@
 #define BUSY_PAUSE_MS	10	/* between tries of a busy backup step */
 #define BUSY_TRY_MAX_US	1000	/* the longest pause of a waiting write */
 #define STORE_PAGE_SIZE	"16384"	/* bytes a page, for a new database */
+#define STORE_CKPT_BYTES (4 << 20) /* WAL written between automatic checkpoints */
 
 enum st {
 	ST_BEGIN,
@@ -723,7 +724,8 @@ store_on_ro_fs(const char *path)
 static int
 store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 {
-	int64_t	ver;
+	char	sql[64];
+	int64_t	ver, page;
 	size_t	i;
 	int	rc;
 
@@ -791,6 +793,20 @@ store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 	    "PRAGMA journal_size_limit = 16777216",
 	    msg, msgsz)) != SQLITE_OK)
 		return rc;
+	/*
+	 * SQLite checkpoints every 1,000 pages of WAL: 4 MB of 4 KB pages,
+	 * but with 16 KB pages as much as journal_size_limit, and the WAL
+	 * then outgrew it whenever readers held a checkpoint back.
+	 */
+	if (!readonly) {
+		if ((rc = store_int(s->db, "PRAGMA page_size", &page)) !=
+		    SQLITE_OK)
+			return rc;
+		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %jd",
+		    (intmax_t)(STORE_CKPT_BYTES / (page > 0 ? page : 4096)));
+		if ((rc = store_exec(s->db, sql, msg, msgsz)) != SQLITE_OK)
+			return rc;
+	}
 	if (!readonly && (rc = store_migrate(s, msg, msgsz)) != SQLITE_OK)
 		return rc;
 	if (s->clicks_only && (rc = store_exec(s->db,
