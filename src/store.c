@@ -38,8 +38,6 @@
 #define BACKUP_PAUSE_MS	2	/* between steps: the workers' disk too */
 #define BUSY_PAUSE_MS	10	/* between tries of a busy backup step */
 #define BUSY_TRY_MAX_US	1000	/* the longest pause of a waiting write */
-#define STORE_PAGE_SIZE	"16384"	/* bytes a page, for a new database */
-#define STORE_CKPT_BYTES (4 << 20) /* WAL written between automatic checkpoints */
 
 enum st {
 	ST_BEGIN,
@@ -724,8 +722,7 @@ store_on_ro_fs(const char *path)
 static int
 store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 {
-	char	sql[64];
-	int64_t	ver, page;
+	int64_t	ver;
 	size_t	i;
 	int	rc;
 
@@ -756,23 +753,6 @@ store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 	store_busy_wait(s, 0);
 	if ((rc = store_check_owner(s, msg, msgsz)) != SQLITE_OK)
 		return rc;
-	/*
-	 * A click batch spread over many links touches a page or two of each
-	 * rollup per click, wherever the page is, and a page costs its
-	 * system calls (read from the WAL, write to it, copy at the
-	 * checkpoint) whatever its size: with 16 KB pages a batch of 4,096
-	 * clicks over 100,000 links writes 600 to 1,600 pages where 4 KB
-	 * pages made 7,000 to 10,000. Larger pages cost more where rows do
-	 * not share pages: a create commits several of them (32 KB pages
-	 * gave 655 creates/s, 16 KB 700-840, 4 KB 820-850, on a disk that
-	 * syncs 4 KB in 0.27 ms), and the clicks (link, time) index, once
-	 * it outgrows a batch, takes one page a click. It takes effect
-	 * only on a database that has no page yet, before WAL is on; an
-	 * older one keeps its own.
-	 */
-	if (!readonly && (rc = store_exec(s->db, "PRAGMA page_size = "
-	    STORE_PAGE_SIZE, msg, msgsz)) != SQLITE_OK)
-		return rc;
 	if (!readonly && (rc = store_wal(s, msg, msgsz)) != SQLITE_OK)
 		return rc;
 	/*
@@ -793,20 +773,6 @@ store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 	    "PRAGMA journal_size_limit = 16777216",
 	    msg, msgsz)) != SQLITE_OK)
 		return rc;
-	/*
-	 * SQLite checkpoints every 1,000 pages of WAL: 4 MB of 4 KB pages,
-	 * but with 16 KB pages as much as journal_size_limit, and the WAL
-	 * then outgrew it whenever readers held a checkpoint back.
-	 */
-	if (!readonly) {
-		if ((rc = store_int(s->db, "PRAGMA page_size", &page)) !=
-		    SQLITE_OK)
-			return rc;
-		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %jd",
-		    (intmax_t)(STORE_CKPT_BYTES / (page > 0 ? page : 4096)));
-		if ((rc = store_exec(s->db, sql, msg, msgsz)) != SQLITE_OK)
-			return rc;
-	}
 	if (!readonly && (rc = store_migrate(s, msg, msgsz)) != SQLITE_OK)
 		return rc;
 	if (s->clicks_only && (rc = store_exec(s->db,

@@ -5,7 +5,7 @@ A reader outside kurz (python sqlite3, one read transaction held open)
 pins its snapshot while 4 clients create links for ~5 s: the WAL grows,
 since no checkpoint may overwrite pages the reader may still need, and
 the WAL cannot restart. Once the reader ends, a few more writes let the
-workers' automatic checkpoint (every 4 MB of WAL) copy everything back,
+workers' automatic checkpoint (every 1000 pages) copy everything back,
 the next write restarts the WAL, and its commit cuts the file back to
 journal_size_limit (16 MiB): the WAL file ends at most 16 MiB plus the
 frames of that commit, and a PASSIVE checkpoint from here finds nothing
