@@ -87,7 +87,7 @@ static const struct sandbox_call sandbox_calls[] = {
 	/* SQLite: the database, its -wal and -shm, the directory */
 	{ "pread64",		ARG_ANY },	/* pages of the database and WAL */
 	{ "pwrite64",		ARG_ANY },	/* WAL frames, checkpoints, -shm */
-	{ "fdatasync",		ARG_ANY },	/* synchronous=FULL commits */
+	{ "fdatasync",		ARG_ANY },	/* the WAL synced after each commit */
 	{ "fsync",		ARG_ANY },	/* the same where fdatasync is off */
 	{ "fcntl",		ARG_ANY },	/* F_SETLK locks on the db and -shm */
 	{ "ftruncate",		ARG_ANY },	/* journal_size_limit cuts the WAL */
