@@ -263,15 +263,18 @@ static const char *const st_sql[ST__MAX] = {
 	 * whole months (?6-?7), the days after the last (?8-?9); an empty
 	 * part is bound as 1-0.
 	 */
+	/*
+	 * The rows of a dimension in a range, added up by value in C
+	 * (store_stats_top): SQLite's GROUP BY sorted them first, 40% of
+	 * the time of a year's stats of a link with 300 referrers a day.
+	 */
 	[ST_STATS_DIM] =
-	    "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM ("
-	    "SELECT value, visits, bots FROM link_dims "
+	    "SELECT value, visits + ?5 * bots FROM link_dims "
 	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?3 AND ?4 "
-	    "UNION ALL SELECT value, visits, bots FROM link_dims_months "
+	    "UNION ALL SELECT value, visits + ?5 * bots FROM link_dims_months "
 	    "WHERE link_id = ?1 AND dim = ?2 AND month BETWEEN ?6 AND ?7 "
-	    "UNION ALL SELECT value, visits, bots FROM link_dims "
-	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?8 AND ?9) "
-	    "GROUP BY value HAVING n > 0 ORDER BY n DESC, value LIMIT 10",
+	    "UNION ALL SELECT value, visits + ?5 * bots FROM link_dims "
+	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?8 AND ?9",
 	[ST_CLICKS_PAGE] =
 	    "SELECT id, ts, bot, referrer, referrer_host, user_agent, browser, "
 	    "os, device, country, hex(visitor) FROM clicks "
@@ -2599,13 +2602,95 @@ top_rows(struct arena *a, sqlite3_stmt *st, struct stats_top *out, size_t *n)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* A value's sum in store_stats_top(). */
+struct tally {
+	const char	*value;		/* NULL: an empty slot */
+	size_t		 len;
+	uint64_t	 hash;
+	int64_t		 n;
+};
+
+struct tallies {
+	struct tally	*t;
+	size_t		 cap, used;	/* cap: a power of two */
+};
+
+static uint64_t
+tally_hash(const char *v, size_t len)
+{
+	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)v[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of (v, len) in t: its own, or the empty one it would take. */
+static struct tally *
+tally_slot(struct tally *t, size_t cap, const char *v, size_t len,
+    uint64_t h)
+{
+	size_t	i = (size_t)h & (cap - 1);
+
+	while (t[i].value != NULL && (t[i].hash != h || t[i].len != len ||
+	    memcmp(t[i].value, v, len) != 0))
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/* Add n to the value (v, len). */
+static void
+tally_add(struct arena *a, struct tallies *ts, const char *v, size_t len,
+    int64_t n)
+{
+	struct tally	*t, *old = ts->t;
+	uint64_t	 h = tally_hash(v, len);
+	size_t		 i, cap;
+
+	if (2 * (ts->used + 1) > ts->cap) {
+		cap = ts->cap != 0 ? 2 * ts->cap : 256;
+		t = arena_alloc(a, cap * sizeof(*t));
+		memset(t, 0, cap * sizeof(*t));
+		for (i = 0; i < ts->cap; i++)
+			if (old[i].value != NULL)
+				*tally_slot(t, cap, old[i].value, old[i].len,
+				    old[i].hash) = old[i];
+		ts->t = t;
+		ts->cap = cap;
+	}
+	t = tally_slot(ts->t, ts->cap, v, len, h);
+	if (t->value == NULL) {
+		t->value = arena_strndup(a, v, len);
+		t->len = len;
+		t->hash = h;
+		ts->used++;
+	}
+	t->n += n;
+}
+
+/* x before y in the top: more first, then by value as SQLite's BINARY. */
+static bool
+tally_before(const struct tally *x, const struct tally *y)
+{
+	int	c;
+
+	if (x->n != y->n)
+		return x->n > y->n;
+	c = memcmp(x->value, y->value, x->len < y->len ? x->len : y->len);
+	return c != 0 ? c < 0 : x->len < y->len;
+}
+
 enum kz_err
 store_stats_top(struct store *s, struct arena *a, int64_t link_id,
     const char *dim, int64_t from, int64_t to, bool bots,
     struct stats_top *out, size_t *n)
 {
 	sqlite3_stmt	*st = stmt(s, ST_STATS_DIM);
+	struct tallies	 ts = { NULL, 0, 0 };
+	struct tally	*t, *top[STATS_TOP_MAX];
 	int64_t		 m1, m2;
+	size_t		 i, j, k = 0;
 	int		 rc;
 
 	/* The whole months within [from, to]; none when m1 > m2. */
@@ -2633,8 +2718,34 @@ store_stats_top(struct store *s, struct arena *a, int64_t link_id,
 		sqlite3_bind_int64(st, 8, store_month_first(m2 + 1));
 		sqlite3_bind_int64(st, 9, to);
 	}
-	rc = top_rows(a, st, out, n);
-	return rc == SQLITE_OK ? KZ_OK : store_err(s, rc, "stats top");
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char	*v = (const char *)sqlite3_column_text(st, 0);
+
+		if (v != NULL)
+			tally_add(a, &ts, v,
+			    (size_t)sqlite3_column_bytes(st, 0),
+			    sqlite3_column_int64(st, 1));
+	}
+	done(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, rc, "stats top");
+	/* The STATS_TOP_MAX first, by insertion into top[]. */
+	for (i = 0; i < ts.cap; i++) {
+		t = &ts.t[i];
+		if (t->value == NULL || t->n <= 0 || (k == STATS_TOP_MAX &&
+		    !tally_before(t, top[k - 1])))
+			continue;
+		j = k < STATS_TOP_MAX ? k++ : k - 1;
+		for (; j > 0 && tally_before(t, top[j - 1]); j--)
+			top[j] = top[j - 1];
+		top[j] = t;
+	}
+	for (*n = 0; *n < k; (*n)++) {
+		out[*n].value = top[*n]->value;
+		out[*n].n = top[*n]->n;
+	}
+	return KZ_OK;
 }
 
 enum kz_err
