@@ -105,7 +105,8 @@ enum st {
 	"(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM " \
 	"link_tags t WHERE t.link_id = l.id ORDER BY pos)), " \
 	"l.redirect_status, l.expires_at, l.max_clicks, " \
-	"(SELECT clicks FROM link_counts n WHERE n.link_id = l.id), " \
+	"coalesce((SELECT clicks FROM link_counts n WHERE n.link_id = l.id), " \
+	"0), " \
 	"l.created_at, l.updated_at, l.deleted_at, l.version, l.notes, " \
 	"l.forward_query, l.password_hash"
 
@@ -202,8 +203,8 @@ static const char *const st_sql[ST__MAX] = {
 #define TARGET_COLS \
 	    "SELECT id, url, redirect_status, expires_at, max_clicks, " \
 	    "deleted_at IS NOT NULL, forward_query, password_hash, " \
-	    "CASE WHEN max_clicks IS NULL THEN 0 ELSE (SELECT clicks " \
-	    "FROM link_counts n WHERE n.link_id = links.id) END " \
+	    "CASE WHEN max_clicks IS NULL THEN 0 ELSE coalesce((SELECT " \
+	    "clicks FROM link_counts n WHERE n.link_id = links.id), 0) END " \
 	    "FROM links "
 	[ST_TARGET] =
 	    TARGET_COLS "WHERE domain = ?1 AND code = ?2 COLLATE NOCASE "
@@ -211,16 +212,25 @@ static const char *const st_sql[ST__MAX] = {
 	    TARGET_COLS "WHERE domain = '' AND code = ?2 COLLATE NOCASE "
 	    "LIMIT 1",
 #undef TARGET_COLS
+	/*
+	 * A link's row in link_counts comes with its first visit (schema 7);
+	 * made from the link's own row, so that one that does not exist
+	 * gets none, and changes() tells.
+	 */
 	[ST_TAKE_VISIT] =
-	    "UPDATE link_counts SET clicks = clicks + 1 WHERE link_id = ?1 "
-	    "AND clicks < coalesce((SELECT max_clicks FROM links "
+	    "INSERT INTO link_counts (link_id, clicks) "
+	    "SELECT id, 1 FROM links WHERE id = ?1 "
+	    "ON CONFLICT (link_id) DO UPDATE SET clicks = clicks + 1 "
+	    "WHERE clicks < coalesce((SELECT max_clicks FROM links "
 	    "WHERE id = ?1), clicks + 1)",
 	[ST_CLICK_INSERT] =
 	    "INSERT INTO clicks (link_id, ts, referrer, user_agent, bot, "
 	    "visitor, referrer_host, browser, os, device, country) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_LINK_BUMP] =
-	    "UPDATE link_counts SET clicks = clicks + ?2 WHERE link_id = ?1",
+	    "INSERT INTO link_counts (link_id, clicks) "
+	    "SELECT id, ?2 FROM links WHERE id = ?1 "
+	    "ON CONFLICT (link_id) DO UPDATE SET clicks = clicks + ?2",
 	[ST_VISITOR_ADD] =
 	    "INSERT OR IGNORE INTO link_visitors (link_id, day, visitor) "
 	    "VALUES (?1, ?2, ?3)",
@@ -286,7 +296,8 @@ static const char *const st_sql[ST__MAX] = {
 	    "(?2, ?3) ORDER BY ts, id LIMIT 2 OFFSET ?4 - 1",
 	[ST_INST_LINKS] =
 	    "SELECT count(*), coalesce(sum(n.clicks), 0) FROM links l "
-	    "JOIN link_counts n ON n.link_id = l.id WHERE l.deleted_at IS NULL",
+	    "LEFT JOIN link_counts n ON n.link_id = l.id "
+	    "WHERE l.deleted_at IS NULL",
 	[ST_INST_TODAY] =
 	    "SELECT coalesce(sum(visits), 0), coalesce(sum(uniques), 0), "
 	    "coalesce(sum(bots), 0) FROM link_days WHERE day = ?1",
@@ -2062,9 +2073,10 @@ store_link_import(struct store *s, const struct link *l)
 	sqlite3_bind_int64(st, 14, l->version);
 	rc = sqlite3_step(st);
 	done(st);
-	if (rc == SQLITE_DONE) {
-		/* The trigger links_count made its count, at 0. */
+	if (rc == SQLITE_DONE)
 		id = sqlite3_last_insert_rowid(s->db);
+	if (rc == SQLITE_DONE && l->clicks > 0) {
+		/* Its row in link_counts, which a link without visits lacks. */
 		st = stmt(s, ST_LINK_BUMP);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, l->clicks);

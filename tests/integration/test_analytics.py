@@ -81,14 +81,14 @@ PLANS = {
     "ST_TARGET": (
         "SELECT id, url, redirect_status, expires_at, max_clicks, "
         "deleted_at IS NOT NULL, forward_query, password_hash, "
-        "CASE WHEN max_clicks IS NULL THEN 0 ELSE (SELECT clicks "
-        "FROM link_counts n WHERE n.link_id = links.id) END "
+        "CASE WHEN max_clicks IS NULL THEN 0 ELSE coalesce((SELECT "
+        "clicks FROM link_counts n WHERE n.link_id = links.id), 0) END "
         "FROM links WHERE domain = ?1 AND code = ?2 COLLATE NOCASE "
         "UNION ALL "
         "SELECT id, url, redirect_status, expires_at, max_clicks, "
         "deleted_at IS NOT NULL, forward_query, password_hash, "
-        "CASE WHEN max_clicks IS NULL THEN 0 ELSE (SELECT clicks "
-        "FROM link_counts n WHERE n.link_id = links.id) END "
+        "CASE WHEN max_clicks IS NULL THEN 0 ELSE coalesce((SELECT "
+        "clicks FROM link_counts n WHERE n.link_id = links.id), 0) END "
         "FROM links WHERE domain = '' AND code = ?2 COLLATE NOCASE "
         "LIMIT 1"),
     "ST_INST_TOP_LINKS": (
@@ -193,10 +193,11 @@ def main():
         # -- settle -------------------------------------------------------
         def counts():
             rows = {r["code"]: r for r in inst.query(
-                "SELECT l.code, n.clicks, (SELECT count(*) FROM clicks c "
+                "SELECT l.code, coalesce(n.clicks, 0) AS clicks, "
+                "(SELECT count(*) FROM clicks c "
                 "WHERE c.link_id = l.id) AS n, (SELECT count(*) FROM clicks "
                 "c WHERE c.link_id = l.id AND c.bot) AS b FROM links l "
-                "JOIN link_counts n ON n.link_id = l.id")}
+                "LEFT JOIN link_counts n ON n.link_id = l.id")}
             got = {c: (rows[c]["clicks"], rows[c]["n"], rows[c]["b"])
                    for c in rows}
             misses = {r["code"]: r["n"] for r in inst.query(

@@ -171,7 +171,8 @@ def main():
         is_eq(inst.scalar("SELECT coalesce(sum(clicks), 0) FROM link_counts"),
               good, "sum(link_counts.clicks) == redirects served while locked")
         per = {row["code"]: row["clicks"] for row in inst.query(
-            "SELECT l.code, n.clicks FROM links l JOIN link_counts n "
+            "SELECT l.code, coalesce(n.clicks, 0) AS clicks FROM links l "
+            "LEFT JOIN link_counts n "
             "ON n.link_id = l.id WHERE l.code LIKE 'lk%'")}
         is_eq(per, {c: good // LINKS for c in codes},
               "each link counted its %d visits" % (good // LINKS))

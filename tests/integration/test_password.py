@@ -94,7 +94,8 @@ def form_ok(r, action, name):
 
 
 def clicks(inst, code):
-    return inst.scalar("SELECT n.clicks FROM links l JOIN link_counts n "
+    return inst.scalar("SELECT coalesce(n.clicks, 0) FROM links l "
+                       "LEFT JOIN link_counts n "
                        "ON n.link_id = l.id WHERE l.code = ?", (code,))
 
 

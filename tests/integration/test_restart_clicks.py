@@ -149,7 +149,8 @@ def main():
         is_eq(clicks_sum, total, "sum(link_counts.clicks) == 302s received, "
               "exactly")
         per_link = {r["code"]: r["clicks"] for r in inst.query(
-            "SELECT l.code, n.clicks FROM links l JOIN link_counts n "
+            "SELECT l.code, coalesce(n.clicks, 0) AS clicks FROM links l "
+            "LEFT JOIN link_counts n "
             "ON n.link_id = l.id")}
         is_eq(per_link, got302, "link_counts.clicks of each link == its 302s")
         is_eq(inst.scalar("SELECT coalesce(sum(visits), 0) FROM link_days"),

@@ -1085,9 +1085,10 @@ test_backup(void)
 }
 
 /*
- * Schema 006 on a database of schema 005: the counts move out of links
- * into link_counts, unchanged, and every link made afterwards, even by
- * a plain INSERT, gets a count.
+ * Schemas 006 and 007 on a database of schema 005: the counts move out
+ * of links into link_counts, unchanged; a link made afterwards, even by
+ * a plain INSERT, reads a count of 0 without a row, and its first visit
+ * makes the row; a link that does not exist gets none.
  */
 static void
 test_migrate_counts(void)
@@ -1125,11 +1126,27 @@ test_migrate_counts(void)
 	    "WHERE name = 'clicks'") == 0, "  links has no clicks column");
 	tap_ok(raw_int(p, "SELECT sum(clicks) FROM link_counts") == 44,
 	    "  link_counts holds 41 + 3");
-	tap_ok(raw_exec(p, "INSERT INTO links (code, url, created_at, "
-	    "updated_at) VALUES ('plain', 'https://example.com/p', 1, 1)") == 0 &&
-	    raw_int(p, "SELECT clicks FROM link_counts WHERE link_id = "
+	tap_ok(raw_exec(p, "INSERT INTO links (code, url, max_clicks, "
+	    "created_at, updated_at) VALUES ('plain', 'https://example.com/p', "
+	    "2, 1, 1)") == 0 &&
+	    raw_int(p, "SELECT count(*) FROM link_counts WHERE link_id = "
 	    "(SELECT id FROM links WHERE code = 'plain')") == 0,
-	    "  a link made by a plain INSERT has a count of 0");
+	    "  a link made by a plain INSERT has no row in link_counts");
+	memset(&t, 0, sizeof(t));
+	tap_ok(s != NULL && store_link_get(s, a, "", "plain", &got) == KZ_OK &&
+	    got.clicks == 0 && store_target(s, a, "", "plain", &t) == KZ_OK &&
+	    t.clicks == 0, "  its count reads 0");
+	tap_ok(s != NULL && t.id != 0 &&
+	    store_link_take_visit(s, t.id) == KZ_OK &&
+	    store_link_take_visit(s, t.id) == KZ_OK &&
+	    store_link_take_visit(s, t.id) == KZ_GONE &&
+	    raw_int(p, "SELECT clicks FROM link_counts WHERE link_id = "
+	    "(SELECT id FROM links WHERE code = 'plain')") == 2,
+	    "  its first visit makes the row; its cap of 2 holds");
+	tap_ok(s != NULL && store_link_take_visit(s, t.id + 1000) == KZ_GONE &&
+	    raw_int(p, "SELECT count(*) FROM link_counts WHERE link_id = "
+	    "(SELECT max(id) FROM links) + 1000") == 0,
+	    "  a visit to a link that does not exist makes no row");
 	store_close(s);
 	arena_free(a);
 }
