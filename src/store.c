@@ -269,14 +269,12 @@ static const char *const st_sql[ST__MAX] = {
 	    "SELECT hour, visits, 0, bots FROM link_hours "
 	    "WHERE link_id = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY hour",
 	/*
-	 * The days before the first whole month of the range (?3-?4), the
-	 * whole months (?6-?7), the days after the last (?8-?9); an empty
-	 * part is bound as 1-0.
-	 */
-	/*
-	 * The rows of a dimension in a range, added up by value in C
-	 * (store_stats_top): SQLite's GROUP BY sorted them first, 40% of
-	 * the time of a year's stats of a link with 300 referrers a day.
+	 * The rows of a dimension in a range: the days before the first
+	 * whole month of the range (?3-?4), the whole months (?6-?7), the
+	 * days after the last (?8-?9); an empty part is bound as 1-0. They
+	 * are added up by value in C (store_stats_top): SQLite's GROUP BY
+	 * sorted them first, 40% of the time of a year's stats of a link
+	 * with 300 referrers a day.
 	 */
 	[ST_STATS_DIM] =
 	    "SELECT value, visits + ?5 * bots FROM link_dims "
@@ -774,11 +772,6 @@ store_on_ro_fs(const char *path)
 }
 
 /*
- * Open s->path, set the pragmas, migrate and prepare. readonly: open it
- * only to read (its file system is read-only), with no migration: its
- * schema must be the one this kurz knows. The message goes to msg.
- */
-/*
  * Once per process, before the first connection: no memory statistics.
  * They are kept under one mutex for the whole process, taken by every
  * sqlite3_malloc() and sqlite3_free(); a worker's flush thread, which
@@ -793,6 +786,11 @@ store_init(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * Open s->path, set the pragmas, migrate and prepare. readonly: open it
+ * only to read (its file system is read-only), with no migration: its
+ * schema must be the one this kurz knows. The message goes to msg.
+ */
 static int
 store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 {
@@ -837,16 +835,17 @@ store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 	 * that a response acknowledges is on disk before the response
 	 * leaves, power loss included, as with FULL, but the sync is not
 	 * made under the write lock. With FULL the workers' commits queued
-	 * behind each other's fsync (1,400 creates a second with 2 or 4
-	 * workers, measured; 2,400 with 4 workers this way). Reads through mmap cost no
-	 * system call per page, which is most of a redirect's cost in the
-	 * kernel; the WAL is cut back to journal_size_limit after each
-	 * checkpoint. A batch of clicks spread over many links dirties
-	 * thousands of pages (about 1.5 a click over 100,000 links); with
-	 * the default 2 MB cache they spill to the WAL in the middle of the
-	 * transaction and are written again when touched again (9,700 pages
-	 * for 4,096 clicks instead of 5,900). The cache holds only what is
-	 * dirtied, reads go through mmap.
+	 * behind each other's fsync (creates: 1,400 a second with 2 or 4
+	 * workers; 1,700 with 2 and 2,400 with 4 this way, measured). Reads
+	 * through mmap cost no system call per page, which is most of a
+	 * redirect's cost in the kernel; the WAL is cut back to
+	 * journal_size_limit after each checkpoint. A batch of clicks
+	 * spread over many links dirties thousands of pages (about 1.5 a
+	 * click over 100,000 links); with the default 2 MB cache they spill
+	 * to the WAL in the middle of the transaction and are written again
+	 * when touched again (9,700 pages for 4,096 clicks instead of
+	 * 5,900). The cache holds only what is dirtied, reads go through
+	 * mmap.
 	 */
 	if ((rc = store_exec(s->db, "PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
