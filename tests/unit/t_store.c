@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1595,6 +1596,125 @@ test_power_loss(void)
 	arena_free(a);
 }
 
+/*
+ * A reader that always has a read open on a snapshot taken a moment
+ * ago, as the redirects of a busy instance have: each read lasts 20 ms,
+ * the next begins at once.
+ */
+struct reader {
+	const char	*file;
+	volatile int	 stop;
+	long		 reads;
+};
+
+static void *
+reader_run(void *arg)
+{
+	struct reader		*r = arg;
+	struct timespec		 hold = { 0, 20 * 1000 * 1000 };
+	sqlite3			*db;
+	sqlite3_stmt		*st;
+
+	if (sqlite3_open(r->file, &db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM links", -1, &st,
+	    NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, BUSY_MS);
+	while (!r->stop) {
+		if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			break;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			r->reads++;
+		nanosleep(&hold, NULL);
+		sqlite3_reset(st);
+		(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return NULL;
+}
+
+static long long
+file_size(const char *file)
+{
+	struct stat	sb;
+
+	return stat(file, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/*
+ * Under constant traffic the WAL must not grow without end: the flush
+ * connection empties it once it holds 16 MiB, though a reader is in it
+ * at every commit. 60 MiB of clicks are written (user agents of 3,000
+ * bytes, a page a click); without that the WAL grows with them (70 MiB,
+ * measured), as no checkpoint after a commit can copy back everything.
+ */
+static void
+test_wal_restart(void)
+{
+	struct arena	*a = arena_create();
+	struct store	*s, *fs;
+	struct link	 l, out;
+	struct click	 c[100];
+	struct reader	 r;
+	pthread_t	 th;
+	char		 err[512], wal[512], ua[3001];
+	const char	*file = path("restart.db");
+	long long	 before, after, max = 0, rows;
+	size_t		 i, k;
+	bool		 ok, started;
+
+	snprintf(wal, sizeof(wal), "%s-wal", file);
+	s = store_open(file, BUSY_MS, err, sizeof(err));
+	fs = store_open(file, BUSY_MS, err, sizeof(err));
+	link_init(&l, "", "busy", "https://example.com/busy");
+	if (!tap_ok(s != NULL && fs != NULL && store_clicks_only(fs) == 0 &&
+	    store_link_create(s, a, &l, 0, 7, &out) == KZ_OK,
+	    "a flush connection and a link")) {
+		store_close(fs);
+		store_close(s);
+		arena_free(a);
+		return;
+	}
+	memset(ua, 'u', sizeof(ua) - 1);
+	ua[sizeof(ua) - 1] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.file = file;
+	started = ok = tap_ok(pthread_create(&th, NULL, reader_run, &r) == 0,
+	    "a reader thread");
+	before = raw_int(file, "SELECT count(*) FROM clicks");
+	for (k = 0; ok && k < 150; k++) {
+		memset(c, 0, sizeof(c));
+		for (i = 0; i < KZ_ARRAY_SIZE(c); i++) {
+			c[i].link_id = out.id;
+			c[i].ts_ms = 1795435200000LL + (int64_t)(k * 100 + i);
+			c[i].bump = true;
+			c[i].user_agent = ua;
+			c[i].browser = "Firefox";
+		}
+		ok = store_clicks_write(fs, c, KZ_ARRAY_SIZE(c)) == KZ_OK;
+		if (file_size(wal) > max)
+			max = file_size(wal);
+	}
+	r.stop = 1;
+	if (started)
+		pthread_join(th, NULL);
+	after = raw_int(file, "SELECT count(*) FROM clicks");
+	rows = after - before;
+	tap_ok(ok && rows == 15000, "15,000 clicks of 3 KB written (%lld)",
+	    rows);
+	tap_ok(r.reads >= 10, "the reader read all along (%ld reads)",
+	    r.reads);
+	tap_ok(max > 0 && max <= 28 * 1048576,
+	    "the WAL stayed within 28 MiB: at most %.1f MiB",
+	    (double)max / 1048576);
+	store_close(fs);
+	store_close(s);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -1643,6 +1763,7 @@ main(void)
 	test_backup();
 	test_migrate_counts();
 	test_power_loss();
+	test_wal_restart();
 
 	cleanup();
 	tap_ok(access(tmpdir, F_OK) == -1, "temporary directory removed");
