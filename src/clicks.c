@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -35,6 +38,7 @@
 
 #define NO_STR		((uint32_t)-1)
 #define IP_MAX		64		/* an IPv6 text form fits */
+#define FLUSH_NICE	10		/* the flush thread's, against serving */
 
 struct held {
 	int64_t		 link_id;
@@ -71,9 +75,11 @@ struct clicks {
 	pthread_t	 thread;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;		/* a click came, a kick, the stop */
+	pthread_cond_t	 swapped;	/* in is a new, empty batch */
 	struct store	*store;		/* the thread's own connection */
 	unsigned	 retry_ms;
 	bool		 running, kick, stop;
+	bool		 refused;	/* the last write failed */
 };
 
 static bool
@@ -227,7 +233,18 @@ clicks_add(struct clicks *c, const struct click_in *in)
 	if (c->threaded)
 		pthread_mutex_lock(&c->mu);
 	b = c->in;
-	if (!room(b)) {
+	while (!room(b)) {
+		/*
+		 * While the database takes them, only slower than they
+		 * come, wait for the flush thread to take this batch: a
+		 * full buffer is written, not dropped. Only clicks that
+		 * the database refuses are lost past the bound.
+		 */
+		if (c->threaded && !c->refused && !c->stop) {
+			pthread_cond_wait(&c->swapped, &c->mu);
+			b = c->in;
+			continue;
+		}
 		if (c->lost++ % 1000 == 0)
 			log_error("click buffer full (%zu held); clicks are "
 			    "being lost", b->n);
@@ -508,6 +525,16 @@ clicks_run(void *arg)
 	int64_t		 retry_at;
 	int		 ms;
 
+	/*
+	 * Redirects first: when the CPUs are busy the flush gets less of
+	 * them and its batches grow, which makes each click cheaper to
+	 * write (a batch rewrites the rollup pages it touches once). On
+	 * Linux a thread has a nice value of its own. Not SCHED_IDLE: the
+	 * flush holds the write lock, and a create waiting for it behind
+	 * a thread that gets no CPU waits long (mix p99 167 -> 514 ms).
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), FLUSH_NICE) == -1)
+		log_warn("flush thread: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&c->mu);
 	c->running = true;
 	pthread_cond_broadcast(&c->cv);
@@ -521,6 +548,7 @@ clicks_run(void *arg)
 			t = c->in;
 			c->in = c->out;
 			c->out = t;
+			pthread_cond_broadcast(&c->swapped);
 		}
 		if (c->out->n == 0)
 			continue;	/* a kick with nothing held */
@@ -529,7 +557,10 @@ clicks_run(void *arg)
 			(void)store_reopen(c->store);
 		err = batch_write(c->out, c->store, 0);
 		pthread_mutex_lock(&c->mu);
+		c->refused = err != KZ_OK;
 		if (err != KZ_OK) {
+			/* A serving thread waiting for room drops instead. */
+			pthread_cond_broadcast(&c->swapped);
 			log_refused(c->out->n + c->in->n, err);
 			/* Clicks that come meanwhile wake it too early. */
 			retry_at = wall_ms() + c->retry_ms;
@@ -551,7 +582,7 @@ clicks_start(struct clicks *c, struct store *s, unsigned retry_ms)
 
 	c->store = s;
 	c->retry_ms = retry_ms;
-	c->kick = c->stop = false;
+	c->kick = c->stop = c->refused = false;
 	if ((e = pthread_mutex_init(&c->mu, NULL)) != 0)
 		return e;
 	/* Deadlines on the monotonic clock: a clock step does not move them. */
@@ -562,10 +593,16 @@ clicks_start(struct clicks *c, struct store *s, unsigned retry_ms)
 		return e;
 	}
 	pthread_condattr_destroy(&ca);
+	if ((e = pthread_cond_init(&c->swapped, NULL)) != 0) {
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		return e;
+	}
 	c->threaded = true;
 	c->running = false;
 	if ((e = pthread_create(&c->thread, NULL, clicks_run, c)) != 0) {
 		c->threaded = false;
+		pthread_cond_destroy(&c->swapped);
 		pthread_cond_destroy(&c->cv);
 		pthread_mutex_destroy(&c->mu);
 		return e;
@@ -603,6 +640,7 @@ clicks_stop(struct clicks *c)
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->swapped);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	c->threaded = false;

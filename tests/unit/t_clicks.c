@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -499,6 +500,119 @@ test_enrich(struct store *s, const char *file, int64_t link_id)
 	sqlite3_close(db);
 }
 
+/* One integer from a query on a file, or -1. */
+static long long
+raw_int(const char *file, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+
+	if (sqlite3_open(file, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/* Threads of this process at the given nice value, from /proc. */
+static int
+threads_at_nice(int nice)
+{
+	struct dirent	*e;
+	DIR		*d;
+	FILE		*f;
+	char		 p[300], buf[512], *q;
+	int		 n = 0, k, v;
+
+	if ((d = opendir("/proc/self/task")) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/task/%s/stat", e->d_name);
+		if ((f = fopen(p, "r")) == NULL)
+			continue;
+		/* Field 19 is the nice value; the name in () may hold spaces. */
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (q = strrchr(buf, ')')) != NULL) {
+			for (k = 3, q++; k < 19 && q != NULL; k++)
+				q = strchr(q + 1, ' ');
+			if (q != NULL && sscanf(q, "%d", &v) == 1 && v == nice)
+				n++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * The flush thread. Clicks that come faster than it writes them wait
+ * for it, past CLICKS_HELD_MAX too: none is lost while the database
+ * takes them. Clicks the database refuses are held to that bound and
+ * then lost, and the serving thread never waits for them.
+ */
+static void
+test_threaded(const char *file, int64_t link_id)
+{
+	struct store	*fs;
+	struct clicks	*c;
+	struct timespec	 t0, t1;
+	char		 err[512];
+	long long	 before, after;
+	size_t		 i, n = CLICKS_HELD_MAX + CLICKS_HELD_MAX / 2;
+	double		 secs;
+
+	fs = store_open(file, 5000, err, sizeof(err));
+	if (!tap_ok(fs != NULL && store_clicks_only(fs) == 0,
+	    "a flush connection"))
+		return;
+	before = raw_int(file, "SELECT count(*) FROM clicks");
+	c = clicks_create(4096, 1000);
+	if (!tap_ok(c != NULL && clicks_start(c, fs, 100) == 0,
+	    "the flush thread starts")) {
+		clicks_free(c);
+		store_close(fs);
+		return;
+	}
+	tap_ok(threads_at_nice(10) == 1, "  at nice 10, redirects first");
+	for (i = 0; i < n; i++)
+		add(c, link_id, true, false, NULL, "Mozilla/5.0", 5000 + i);
+	clicks_stop(c);
+	tap_ok(clicks_lost(c) == 0, "%zu clicks at once: none lost", n);
+	tap_ok(clicks_flush(c, fs, 0) == KZ_OK && clicks_pending(c) == 0,
+	    "  the rest written at the stop");
+	after = raw_int(file, "SELECT count(*) FROM clicks");
+	tap_ok(after - before == (long long)n, "  all %zu stored (%lld)", n,
+	    after - before);
+	clicks_free(c);
+
+	/* A link that does not exist: every write is refused. */
+	c = clicks_create(4096, 1000);
+	if (c == NULL || clicks_start(c, fs, 100) != 0) {
+		tap_ok(0, "the flush thread starts again");
+		clicks_free(c);
+		store_close(fs);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++)
+		add(c, 99999999, true, false, NULL, "Mozilla/5.0", 5000 + i);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clicks_stop(c);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	tap_ok(clicks_lost(c) > 0 && clicks_lost(c) < n,
+	    "refused: %zu of %zu lost past the bound", clicks_lost(c), n);
+	tap_ok(secs < 5.0, "  and adding them did not wait (%.2f s)", secs);
+	clicks_free(c);
+	store_close(fs);
+}
+
 int
 main(void)
 {
@@ -535,6 +649,7 @@ main(void)
 	test_trunc(s, file, out.id);
 	test_referrer_host();
 	test_enrich(s, file, out.id);
+	test_threaded(file, out.id);
 
 	store_close(s);
 	arena_free(a);
