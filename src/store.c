@@ -40,7 +40,7 @@
 #define BUSY_PAUSE_MS	10	/* between tries of a busy backup step */
 #define BUSY_TRY_MAX_US	1000	/* the longest pause of a waiting write */
 #define CHECKPOINT_PAGES 1000	/* SQLite's automatic checkpoint, kept */
-#define TRUNCATE_PAGES 4096	/* 16 MiB of 4 KiB pages: journal_size_limit */
+#define TRUNCATE_PAGES 16384	/* 64 MiB of 4 KiB pages */
 #define TRUNCATE_WAIT_MS 50	/* how long it waits for the lock, for readers */
 
 enum st {
@@ -568,15 +568,18 @@ store_int(sqlite3 *db, const char *sql, int64_t *out)
  * there is nearly always a redirect still reading the snapshot before
  * it, so under constant traffic no checkpoint completes and the WAL
  * grows without end (570 MB in the benchmark, and on). So the flush
- * thread's connection, once the WAL holds TRUNCATE_PAGES, asks for a
- * TRUNCATE checkpoint: it holds up writers while it copies what is
- * left and waits for those readers to leave the WAL (waiting at most
- * TRUNCATE_WAIT_MS), then empties the file, and the next commit writes
- * from its start. RESTART would leave the restart to the next writer,
- * which makes it only if its own snapshot began on a copied-back WAL
- * with no reader in it; under load the WAL still reached 232 MB so.
- * Only that connection: a serving thread must not wait for it. One that
- * cannot finish in time is given up, and tried after the next flush.
+ * thread's connection, once the WAL holds TRUNCATE_PAGES, makes a
+ * TRUNCATE checkpoint instead: it takes the write lock, copies what is
+ * left, waits for those readers to leave the WAL (at most
+ * TRUNCATE_WAIT_MS in all) and empties the file; the next commit writes
+ * from its start. It does so before the sync, while the lock its commit
+ * let go of is free: after the sync the other workers' flushes had it,
+ * and a truncate waiting for it failed for seconds. Writers wait for
+ * it, 100-300 ms, once in a few flushes under full load; that is why it
+ * is not done at every commit. RESTART would leave the restart to the
+ * next writer, which makes it only if its own snapshot began on a
+ * copied-back WAL with no reader in it; the WAL still reached 232 MB so.
+ * Only that connection: a serving thread must not wait for it.
  *
  * On a failed sync the statement fails: the commit is in the WAL, but
  * nobody is told it is safe.
@@ -587,8 +590,21 @@ store_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 	struct store	*s = arg;
 	sqlite3_file	*f = NULL;
 	unsigned	 wait_ms;
-	int		 rc, log = 0;
+	int		 rc, truncated = 0;
 
+	if (s->clicks_only && frames >= TRUNCATE_PAGES) {
+		/*
+		 * At once, while the write lock that this commit let go of
+		 * is still free: after the sync the other workers' writes
+		 * have taken it. The checkpoint syncs the WAL before it
+		 * copies it, and the database before it empties the WAL.
+		 */
+		wait_ms = s->wait_ms;
+		s->wait_ms = TRUNCATE_WAIT_MS;
+		truncated = sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK;
+		s->wait_ms = wait_ms;
+	}
 	rc = sqlite3_file_control(db, name, SQLITE_FCNTL_JOURNAL_POINTER, &f);
 	if (rc == SQLITE_OK && (f == NULL || f->pMethods == NULL))
 		rc = SQLITE_IOERR_FSYNC;
@@ -599,17 +615,9 @@ store_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 		    sqlite3_errstr(rc));
 		return rc;
 	}
-	if (frames < CHECKPOINT_PAGES)
-		return SQLITE_OK;
-	(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
-	    &log, NULL);
-	if (s->clicks_only && log >= TRUNCATE_PAGES) {
-		wait_ms = s->wait_ms;
-		s->wait_ms = TRUNCATE_WAIT_MS;
+	if (!truncated && frames >= CHECKPOINT_PAGES)
 		(void)sqlite3_wal_checkpoint_v2(db, name,
-		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		s->wait_ms = wait_ms;
-	}
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
 }
 
