@@ -500,22 +500,17 @@ test_enrich(struct store *s, const char *file, int64_t link_id)
 	sqlite3_close(db);
 }
 
-/* One integer from a query on a file, or -1. */
+/* Rows in clicks, read on a connection of its own; -1 when it fails. */
 static long long
-raw_int(const char *file, const char *sql)
+clicks_rows(const char *file)
 {
 	sqlite3		*db;
-	sqlite3_stmt	*st;
-	long long	 v = -1;
+	long long	 n = -1;
 
-	if (sqlite3_open(file, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
+	if (sqlite3_open(file, &db) == SQLITE_OK)
+		n = one_int(db, "SELECT count(*) FROM clicks");
 	sqlite3_close(db);
-	return v;
+	return n;
 }
 
 /* Threads of this process at the given nice value, from /proc. */
@@ -571,7 +566,7 @@ test_threaded(const char *file, int64_t link_id)
 	if (!tap_ok(fs != NULL && store_clicks_only(fs) == 0,
 	    "a flush connection"))
 		return;
-	before = raw_int(file, "SELECT count(*) FROM clicks");
+	before = clicks_rows(file);
 	c = clicks_create(4096, 1000);
 	if (!tap_ok(c != NULL && clicks_start(c, fs, 100) == 0,
 	    "the flush thread starts")) {
@@ -586,7 +581,7 @@ test_threaded(const char *file, int64_t link_id)
 	tap_ok(clicks_lost(c) == 0, "%zu clicks at once: none lost", n);
 	tap_ok(clicks_flush(c, fs, 0) == KZ_OK && clicks_pending(c) == 0,
 	    "  the rest written at the stop");
-	after = raw_int(file, "SELECT count(*) FROM clicks");
+	after = clicks_rows(file);
 	tap_ok(after - before == (long long)n, "  all %zu stored (%lld)", n,
 	    after - before);
 	clicks_free(c);
