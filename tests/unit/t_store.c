@@ -1650,6 +1650,9 @@ file_size(const char *file)
  * at every commit. 240 MiB of clicks are written (user agents of 12,000
  * bytes, three pages a click); without that the WAL grows with them (to
  * 135 MiB, measured), as no checkpoint after a commit copies it all.
+ * The reader begins again the moment it ends, on the same slot: one
+ * long try of the checkpoint waited on it in vain, and the WAL reached
+ * 77-95 MiB; a commit adds 1.25 MiB, so 72 leaves room for six misses.
  */
 static void
 test_wal_restart(void)
@@ -1707,8 +1710,8 @@ test_wal_restart(void)
 	    rows);
 	tap_ok(r.reads >= 10, "the reader read all along (%ld reads)",
 	    r.reads);
-	tap_ok(max > 0 && max <= 80 * 1048576,
-	    "the WAL stayed within 80 MiB: at most %.1f MiB",
+	tap_ok(max > 0 && max <= 72 * 1048576,
+	    "the WAL stayed within 72 MiB: at most %.1f MiB",
 	    (double)max / 1048576);
 	store_close(fs);
 	store_close(s);
