@@ -105,11 +105,11 @@ static const struct sandbox_call sandbox_calls[] = {
 	{ "unlinkat",		ARG_ANY },	/* unlink(3) on arm64 */
 	{ "geteuid",		ARG_ANY },	/* whether to chown a new WAL */
 
-	/* memory: malloc, SQLite's mmap of the db (mmap_size), Argon2 */
+	/* memory: malloc, SQLite's map of the -shm, Argon2 */
 	{ "brk",		ARG_ANY },	/* malloc's main heap */
-	{ "mmap",		ARG_NOEXEC },	/* big blocks, the db map, -shm */
+	{ "mmap",		ARG_NOEXEC },	/* big blocks, the -shm */
 	{ "munmap",		ARG_ANY },	/* their release */
-	{ "mremap",		ARG_ANY },	/* the db map grows; realloc */
+	{ "mremap",		ARG_ANY },	/* realloc */
 	{ "mprotect",		ARG_NOEXEC },	/* malloc's heaps, never executable */
 	{ "madvise",		ARG_ANY },	/* free(3) gives pages back */
 

@@ -890,20 +890,23 @@ store_connect(struct store *s, bool readonly, char *msg, size_t msgsz)
 	 * leaves, power loss included, as with FULL, but the sync is not
 	 * made under the write lock. With FULL the workers' commits queued
 	 * behind each other's fsync (creates: 1,400 a second with 2 or 4
-	 * workers; 1,700 with 2 and 2,400 with 4 this way, measured). Reads
-	 * through mmap cost no system call per page, which is most of a
-	 * redirect's cost in the kernel; the WAL is cut back to
-	 * journal_size_limit after each checkpoint. A batch of clicks
-	 * spread over many links dirties thousands of pages (about 1.5 a
-	 * click over 100,000 links); with the default 2 MB cache they spill
-	 * to the WAL in the middle of the transaction and are written again
-	 * when touched again (9,700 pages for 4,096 clicks instead of
-	 * 5,900). The cache holds only what is dirtied, reads go through
-	 * mmap.
+	 * workers; 1,700 with 2 and 2,400 with 4 this way, measured). No
+	 * mmap: whenever another connection has written since this one last
+	 * read, which with click flushes and creates is nearly always, SQLite
+	 * drops its cache and unmaps the whole database, and mapping it again
+	 * costs a page fault per page and a TLB shootdown on every CPU at the
+	 * unmap. Reading with pread instead, creates went from 1,760-1,860 a
+	 * second to 2,250-2,320 (contrib/bench, 2 workers, 100,000 links);
+	 * redirects stayed at 16,000 a second. The WAL is cut back to
+	 * journal_size_limit after each checkpoint. A batch of clicks spread
+	 * over many links dirties thousands of pages (about 1.5 a click over
+	 * 100,000 links); with the default 2 MB cache they spill to the WAL
+	 * in the middle of the transaction and are written again when
+	 * touched again (9,700 pages for 4,096 clicks instead of 5,900).
 	 */
 	if ((rc = store_exec(s->db, "PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
-	    "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -65536; "
+	    "PRAGMA mmap_size = 0; PRAGMA cache_size = -65536; "
 	    "PRAGMA journal_size_limit = 16777216",
 	    msg, msgsz)) != SQLITE_OK)
 		return rc;
