@@ -118,9 +118,11 @@ class TLSNginx:
                             "include /etc/nginx/fastcgi_params;")
         conf = conf.replace("unix:/run/kurz/kurz.sock",
                             "unix:" + self.inst.sock)
+        conf = conf.replace("/var/log/nginx/", self.dir + "/")
         code = re.sub(r"(?m)#.*$", "", conf)
         left = re.findall(r"(?m)^\s*listen\s+(?!127\.0\.0\.1:)\S+", code)
-        if left or "/run/kurz/" in code or "/etc/ssl/kurz" in code:
+        if (left or "/run/kurz/" in code or "/etc/ssl/kurz" in code or
+                "/var/log/" in code):
             raise kurz.StartError("kurz.conf changed shape; the test cannot "
                                   "render it: %r" % (left,))
         with open(self.path("kurz.conf"), "w") as f:
