@@ -13,6 +13,10 @@
 --                 -d S+1). Without it wrk cuts requests off in flight, and
 --                 the 3xx it counted can be fewer than the redirects that
 --                 the server served (and counted as clicks).
+--   pace=MS       each connection waits MS milliseconds (a whole number)
+--                 after a response before it sends the next request: a
+--                 load below the server's saturation, where latency is
+--                 service time and not queueing.
 --
 -- done() prints one line:
 --   RESULT name rps p50_ms p99_ms responses bad key=value...
@@ -66,6 +70,10 @@ function M.install(spec)
 		math.randomseed(M.tid * 7919 + os.time())
 		counts, t_first, t_last = {}, 0, 0
 		if a.seconds then stop_at = now() + tonumber(a.seconds) end
+		local pace = tonumber(a.pace or "")
+		if pace then
+			function delay() return pace end
+		end
 		if spec.init then spec.init(a) end
 	end
 
