@@ -74,9 +74,9 @@ int		 clicks_start(struct clicks *, struct store *s, unsigned retry_ms);
 void		 clicks_kick(struct clicks *);
 
 /*
- * Stop the flush thread after the write in hand, if any; what it could
- * not write stays held, for clicks_flush(). Accepts a buffer that has
- * no thread.
+ * Stop the flush thread; a write in hand is given up (rolled back)
+ * unless it is committing. What it did not write stays held, for
+ * clicks_flush(). Accepts a buffer that has no thread.
  */
 void		 clicks_stop(struct clicks *);
 

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,7 @@ struct store {
 	int64_t		 salt_day;	/* the day salt is for; -1: none */
 	unsigned char	 salt[STORE_SALT_LEN];
 	bool		 clicks_only;	/* store_clicks_only() */
+	atomic_bool	 cancel;	/* store_clicks_cancel() */
 	int64_t		 busy_since_us;	/* the first refusal of a wait */
 	/*
 	 * store_clicks_write()'s room, kept from batch to batch: megabytes
@@ -376,6 +378,10 @@ static enum kz_err
 store_err(struct store *s, int rc, const char *what)
 {
 	switch (rc & 0xff) {
+	case SQLITE_INTERRUPT:
+		/* store_clicks_cancel(): whoever asked knows. */
+		log_debug("%s: cancelled", what);
+		return KZ_BUSY;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		/* A short wait (the click buffer's) is expected to lose at times. */
@@ -957,6 +963,7 @@ store_open(const char *path, unsigned busy_ms, char *err, size_t errsz)
 	}
 	s->busy_ms = busy_ms;
 	s->salt_day = -1;
+	atomic_init(&s->cancel, false);
 	rc = store_connect(s, false, msg, sizeof(msg));
 	/*
 	 * SQLite opens a file it may not write read-only without a word,
@@ -2499,6 +2506,18 @@ click_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+void
+store_clicks_cancel(struct store *s, bool on)
+{
+	atomic_store_explicit(&s->cancel, on, memory_order_relaxed);
+}
+
+bool
+store_clicks_cancelled(struct store *s)
+{
+	return atomic_load_explicit(&s->cancel, memory_order_relaxed);
+}
+
 enum kz_err
 store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 {
@@ -2534,6 +2553,10 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 	if ((rc = tx_begin(s)) != SQLITE_OK)
 		return store_err(s, rc, "write clicks");
 	for (i = 0; i < n; i++) {
+		if (store_clicks_cancelled(s)) {
+			rc = SQLITE_INTERRUPT;
+			goto fail;
+		}
 		c = o[i];
 		day = c->ts_ms / 86400000;
 		if (c->link_id == 0) {
@@ -2564,6 +2587,10 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 	}
 	qsort(r, nr, sizeof(*r), roll_cmp);
 	for (i = 0; i < nr; i = k) {
+		if (store_clicks_cancelled(s)) {
+			rc = SQLITE_INTERRUPT;
+			goto fail;
+		}
 		x = &r[i];
 		for (k = i + 1; k < nr && roll_cmp(x, &r[k]) == 0; k++) {
 			x->visits += r[k].visits;

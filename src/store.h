@@ -394,6 +394,15 @@ enum kz_err	 store_clicks_write(struct store *, const struct click *c,
 		    size_t n);
 
 /*
+ * From any thread: while on, a store_clicks_write() on s stops between
+ * two rows, rolls back and returns KZ_BUSY, its clicks not written (a
+ * commit under way is finished). For a flush thread that must stop now
+ * and leave its batch to a faster thread.
+ */
+void		 store_clicks_cancel(struct store *, bool on);
+bool		 store_clicks_cancelled(struct store *);
+
+/*
  * The visitor-hash salt of day (days since the epoch): the stored one,
  * else candidate, which is then stored. Salts of days before day - 1
  * are deleted when a new one is stored.

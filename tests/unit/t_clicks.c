@@ -560,6 +560,7 @@ test_threaded(const char *file, int64_t link_id)
 	char		 err[512];
 	long long	 before, after;
 	size_t		 i, n = CLICKS_HELD_MAX + CLICKS_HELD_MAX / 2;
+	size_t		 big = CLICKS_HELD_MAX;
 	double		 secs;
 
 	fs = store_open(file, 5000, err, sizeof(err));
@@ -584,6 +585,44 @@ test_threaded(const char *file, int64_t link_id)
 	after = clicks_rows(file);
 	tap_ok(after - before == (long long)n, "  all %zu stored (%lld)", n,
 	    after - before);
+	clicks_free(c);
+
+	/*
+	 * One batch that takes the thread seconds: the stop gives it up
+	 * instead of waiting for it, and the caller writes it, once.
+	 */
+	before = clicks_rows(file);
+	c = clicks_create(big, 60000);
+	if (c == NULL || clicks_start(c, fs, 100) != 0) {
+		tap_ok(0, "the flush thread starts for a big batch");
+		clicks_free(c);
+		store_close(fs);
+		return;
+	}
+	/* Clicks of now: the batch is due when full, not by its age. */
+	clock_gettime(CLOCK_REALTIME, &t0);
+	for (i = 0; i < big; i++)
+		add(c, link_id, true, false, NULL, "Mozilla/5.0",
+		    (int64_t)t0.tv_sec * 1000 + t0.tv_nsec / 1000000);
+	nanosleep(&(struct timespec){ 0, 200 * 1000000L }, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clicks_stop(c);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	tap_ok(clicks_pending(c) == big && clicks_rows(file) == before,
+	    "stopped in a write of %zu: all held, none stored (%zu, %lld)",
+	    big, clicks_pending(c), clicks_rows(file) - before);
+	tap_ok(secs < 0.5, "  the stop did not wait for the write (%.3f s)",
+	    secs);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tap_ok(clicks_flush(c, fs, 0) == KZ_OK && clicks_pending(c) == 0,
+	    "  the caller writes them");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	after = clicks_rows(file);
+	tap_ok(after - before == (long long)big, "  all %zu stored, once (%lld, "
+	    "in %.2f s)", big, after - before, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	clicks_free(c);
 
 	/* A link that does not exist: every write is refused. */
