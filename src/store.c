@@ -44,6 +44,7 @@
 #define TRUNCATE_PAGES 16384	/* 64 MiB of 4 KiB pages */
 #define TRUNCATE_WAIT_MS 50	/* how long it waits for the lock, for readers */
 #define TRUNCATE_TRY_MS 2	/* of that, what one try of it waits */
+#define CLOSE_WAIT_MS	250	/* the checkpoint at close, for the others */
 
 enum st {
 	ST_BEGIN,
@@ -1046,11 +1047,17 @@ store_close(struct store *s)
 	 * Leave the WAL empty behind: with several workers stopping at once
 	 * none may be the last to close, which is when SQLite does it. Only
 	 * a store that opened (its statements are prepared): a file that was
-	 * refused is left as it was.
+	 * refused is left as it was. Not for the whole busy timeout: while
+	 * other workers serve, their readers and writes may keep it from
+	 * the WAL all that time, and this worker, stopping, serves no one
+	 * (twice: the flush thread's connection and the serving one). The
+	 * workers that go on checkpoint it as they write.
 	 */
-	if (s->db != NULL && s->st[ST__MAX - 1] != NULL && !s->readonly)
+	if (s->db != NULL && s->st[ST__MAX - 1] != NULL && !s->readonly) {
+		store_busy_wait(s, CLOSE_WAIT_MS);
 		(void)sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)",
 		    NULL, NULL, NULL);
+	}
 	store_disconnect(s);
 	free(s->rolls);
 	free(s->order);
