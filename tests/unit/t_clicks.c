@@ -48,6 +48,17 @@ cleanup(void)
 	rmdir(tmpdir);
 }
 
+/* Seconds on the monotonic clock since t0. */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /*
  * Add a click with the fields the tests vary. bump false: counted
  * already (as a capped link's visit is). bot: a crawler's user agent
@@ -556,7 +567,7 @@ test_threaded(const char *file, int64_t link_id)
 {
 	struct store	*fs;
 	struct clicks	*c;
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	char		 err[512];
 	long long	 before, after;
 	size_t		 i, n = CLICKS_HELD_MAX + CLICKS_HELD_MAX / 2;
@@ -607,9 +618,7 @@ test_threaded(const char *file, int64_t link_id)
 	nanosleep(&(struct timespec){ 0, 200 * 1000000L }, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clicks_stop(c);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	secs = since(&t0);
 	tap_ok(clicks_pending(c) == big && clicks_rows(file) == before,
 	    "stopped in a write of %zu: all held, none stored (%zu, %lld)",
 	    big, clicks_pending(c), clicks_rows(file) - before);
@@ -618,11 +627,10 @@ test_threaded(const char *file, int64_t link_id)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	tap_ok(clicks_flush(c, fs, 0) == KZ_OK && clicks_pending(c) == 0,
 	    "  the caller writes them");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = since(&t0);
 	after = clicks_rows(file);
 	tap_ok(after - before == (long long)big, "  all %zu stored, once (%lld, "
-	    "in %.2f s)", big, after - before, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	    "in %.2f s)", big, after - before, secs);
 	clicks_free(c);
 
 	/* A link that does not exist: every write is refused. */
@@ -636,10 +644,8 @@ test_threaded(const char *file, int64_t link_id)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++)
 		add(c, 99999999, true, false, NULL, "Mozilla/5.0", 5000 + i);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = since(&t0);
 	clicks_stop(c);
-	secs = (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	tap_ok(clicks_lost(c) > 0 && clicks_lost(c) < n,
 	    "refused: %zu of %zu lost past the bound", clicks_lost(c), n);
 	tap_ok(secs < 5.0, "  and adding them did not wait (%.2f s)", secs);
