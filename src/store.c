@@ -78,6 +78,10 @@ enum st {
 	ST_DAY_ADD,
 	ST_DIM_ADD,
 	ST_DIM_MONTH_ADD,
+	ST_FOLD_GET,
+	ST_FOLD_CLEAR,
+	ST_FOLD_DIMS,
+	ST_FOLD_SET,
 	ST_LINK_EXISTS,
 	ST_MISS_ADD,
 	ST_SALT_PUT,
@@ -256,6 +260,27 @@ static const char *const st_sql[ST__MAX] = {
 	    "INSERT INTO link_dims_months (link_id, month, dim, value, visits, "
 	    "bots) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
 	    "visits = visits + excluded.visits, bots = bots + excluded.bots",
+	/* Months of a link's dimensions: see fold() and 008_folds. */
+	[ST_FOLD_GET] =
+	    "SELECT month FROM link_folds WHERE link_id = ?1",
+	[ST_FOLD_CLEAR] =
+	    "DELETE FROM link_dims_months WHERE link_id = ?1 AND "
+	    "month BETWEEN ?2 AND ?3",
+	/*
+	 * The months of 005_rollups, which store_month() computes too; the
+	 * dimensions of store_clicks_write(), each sought by the key.
+	 */
+	[ST_FOLD_DIMS] =
+	    "INSERT INTO link_dims_months (link_id, dim, month, value, visits, "
+	    "bots) SELECT link_id, dim, "
+	    "(CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) - 1970) "
+	    "* 12 + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) "
+	    "- 1, value, sum(visits), sum(bots) FROM link_dims "
+	    "WHERE link_id = ?1 AND dim IN ('referrer', 'browser', 'os', "
+	    "'device', 'country') AND day BETWEEN ?2 AND ?3 GROUP BY 2, 3, 4",
+	[ST_FOLD_SET] =
+	    "INSERT INTO link_folds (link_id, month) VALUES (?1, ?2) "
+	    "ON CONFLICT DO UPDATE SET month = excluded.month",
 	[ST_LINK_EXISTS] =
 	    "SELECT 1 FROM links WHERE id = ?1",
 	[ST_MISS_ADD] =
@@ -2489,14 +2514,72 @@ click_insert(struct store *s, const struct click *c, int64_t day,
 #define ROLLS_PER_CLICK	13	/* link, hour, day, five dimensions by day and month */
 #define DIMS_PER_CLICK	5
 
-/* Add a dimension's value to its day and to its month. */
+/*
+ * Add a dimension's value to its day, and to its month when that month
+ * is folded already (a click that comes late, or a batch that folds it).
+ */
 static void
 roll_dim(struct roll *r, size_t *n, const struct click *c, int64_t day,
-    const char *dim, const char *value)
+    bool month, const char *dim, const char *value)
 {
 	roll_add(r, n, R_DIM, c->link_id, day, dim, value, c->bot, 0);
-	roll_add(r, n, R_DIM_MONTH, c->link_id, store_month(day), dim, value,
-	    c->bot, 0);
+	if (month)
+		roll_add(r, n, R_DIM_MONTH, c->link_id, store_month(day), dim,
+		    value, c->bot, 0);
+}
+
+/* The last month of link_id's dimensions folded into months; -1: none. */
+static int
+fold_get(struct store *s, int64_t link_id, int64_t *month)
+{
+	sqlite3_stmt	*st = stmt(s, ST_FOLD_GET);
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, link_id);
+	rc = sqlite3_step(st);
+	*month = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Fold the months after *folded up to month of link_id's dimensions,
+ * from the days written so far, into link_dims_months: a month's rows
+ * are made anew, whatever it held. *folded becomes month.
+ */
+static int
+fold(struct store *s, int64_t link_id, int64_t *folded, int64_t month)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (month <= *folded)
+		return SQLITE_OK;
+	st = stmt(s, ST_FOLD_CLEAR);
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_int64(st, 2, *folded + 1);
+	sqlite3_bind_int64(st, 3, month);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	st = stmt(s, ST_FOLD_DIMS);
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_int64(st, 2, store_month_first(*folded + 1));
+	sqlite3_bind_int64(st, 3, store_month_first(month + 1) - 1);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	st = stmt(s, ST_FOLD_SET);
+	sqlite3_bind_int64(st, 1, link_id);
+	sqlite3_bind_int64(st, 2, month);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	*folded = month;
+	return SQLITE_OK;
 }
 
 /* Clicks by link, then time: see store_clicks_write(). */
@@ -2531,8 +2614,9 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 	struct roll		*r, *x;
 	const struct click	**o, *c;
 	enum kz_err		 err;
+	bool			 month;
 	size_t			 i, k, nr = 0;
-	int64_t			 day, uniques = 0;
+	int64_t			 day, uniques = 0, folded = -1;
 	int			 rc;
 
 	if (n == 0)
@@ -2571,6 +2655,24 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 			    0);
 			continue;
 		}
+		if (i == 0 || o[i - 1]->link_id != c->link_id) {
+			/*
+			 * The link's first click of the batch: its months
+			 * before that of its last click are whole from now
+			 * on. They are folded from the days written before
+			 * this batch; this batch's clicks in them are added
+			 * to their months as well (roll_dim).
+			 */
+			for (k = i; k + 1 < n && o[k + 1]->link_id ==
+			    c->link_id; k++)
+				;
+			if ((rc = fold_get(s, c->link_id, &folded)) !=
+			    SQLITE_OK || (rc = fold(s, c->link_id, &folded,
+			    store_month(o[k]->ts_ms / 86400000) - 1)) !=
+			    SQLITE_OK)
+				goto fail;
+		}
+		month = store_month(day) <= folded;
 		if ((rc = click_insert(s, c, day, &uniques)) != SQLITE_OK)
 			goto fail;
 		/* Every click's link, counted or not (a bot), is checked. */
@@ -2580,17 +2682,17 @@ store_clicks_write(struct store *s, const struct click *clicks, size_t n)
 		    NULL, NULL, c->bot, 0);
 		roll_add(r, &nr, R_DAY, c->link_id, day, NULL, NULL,
 		    c->bot, uniques);
-		roll_dim(r, &nr, c, day, "referrer",
+		roll_dim(r, &nr, c, day, month, "referrer",
 		    c->referrer_host != NULL ? c->referrer_host :
 		    "(direct)");
 		if (c->browser != NULL)
-			roll_dim(r, &nr, c, day, "browser", c->browser);
+			roll_dim(r, &nr, c, day, month, "browser", c->browser);
 		if (c->os != NULL)
-			roll_dim(r, &nr, c, day, "os", c->os);
+			roll_dim(r, &nr, c, day, month, "os", c->os);
 		if (c->device != NULL)
-			roll_dim(r, &nr, c, day, "device", c->device);
+			roll_dim(r, &nr, c, day, month, "device", c->device);
 		if (c->country != NULL)
-			roll_dim(r, &nr, c, day, "country", c->country);
+			roll_dim(r, &nr, c, day, month, "country", c->country);
 	}
 	qsort(r, nr, sizeof(*r), roll_cmp);
 	for (i = 0; i < nr; i = k) {
@@ -2793,17 +2895,25 @@ store_stats_top(struct store *s, struct arena *a, int64_t link_id,
 	sqlite3_stmt	*st = stmt(s, ST_STATS_DIM);
 	struct tallies	 ts = { NULL, 0, 0 };
 	struct tally	*t, *top[STATS_TOP_MAX];
-	int64_t		 m1, m2;
+	int64_t		 m1, m2, folded;
 	size_t		 i, j, k = 0;
 	int		 rc;
 
-	/* The whole months within [from, to]; none when m1 > m2. */
+	/*
+	 * The whole months within [from, to] that are folded (008_folds);
+	 * none when m1 > m2. A fold that commits meanwhile changes no month
+	 * up to folded, and the days have every month.
+	 */
+	if ((rc = fold_get(s, link_id, &folded)) != SQLITE_OK)
+		return store_err(s, rc, "stats top");
 	m1 = store_month(from);
 	if (store_month_first(m1) < from)
 		m1++;
 	m2 = store_month(to);
 	if (store_month_first(m2 + 1) - 1 > to)
 		m2--;
+	if (m2 > folded)
+		m2 = folded;
 	sqlite3_bind_int64(st, 1, link_id);
 	bind_text(st, 2, dim);
 	sqlite3_bind_int(st, 5, bots ? 1 : 0);

@@ -68,6 +68,17 @@ PLANS = {
         "WHERE link_id = ?1 AND dim = ?2 AND month BETWEEN ?6 AND ?7 "
         "UNION ALL SELECT value, visits + ?5 * bots FROM link_dims "
         "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?8 AND ?9"),
+    # The flush's, once for each link of a batch (store_clicks_write),
+    # and once for each link and month (the fold).
+    "ST_FOLD_GET": "SELECT month FROM link_folds WHERE link_id = ?1",
+    "ST_FOLD_DIMS": (
+        "INSERT INTO link_dims_months (link_id, dim, month, value, visits, "
+        "bots) SELECT link_id, dim, "
+        "(CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) - 1970) "
+        "* 12 + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) "
+        "- 1, value, sum(visits), sum(bots) FROM link_dims "
+        "WHERE link_id = ?1 AND dim IN ('referrer', 'browser', 'os', "
+        "'device', 'country') AND day BETWEEN ?2 AND ?3 GROUP BY 2, 3, 4"),
     "ST_CLICKS_PAGE": (
         "SELECT id, ts, bot, referrer, referrer_host, user_agent, browser, "
         "os, device, country, hex(visitor) FROM clicks "
@@ -99,7 +110,8 @@ PLANS = {
         "ORDER BY n.clicks DESC LIMIT 10"),
 }
 PLAN_TABLES = ("clicks", "link_days", "link_hours", "link_dims",
-               "link_dims_months", "links", "link_counts", "n", "l")
+               "link_dims_months", "link_folds", "links", "link_counts",
+               "n", "l")
 
 
 def iso(t):
@@ -688,6 +700,8 @@ def main():
                                now_ms // 3600000),
             "ST_STATS_DIM": (ids["alpha"], "referrer", today - 400,
                              today - 390, 0, 661, 672, today - 5, today),
+            "ST_FOLD_GET": (ids["alpha"],),
+            "ST_FOLD_DIMS": (ids["alpha"], 0, today - 1),
             "ST_CLICKS_PAGE": (ids["alpha"], 0, 0, 1000),
             "ST_CLICKS_NEXT": (ids["alpha"], 0, 0, 1000),
             "ST_TARGET": ("127.0.0.1", "alpha"),

@@ -590,32 +590,87 @@ raw_top(const char *file, const char *sql, int64_t link_id, int64_t from,
 	return out;
 }
 
+/* The query before link_dims_months (002_analytics). */
+static const char	 daily_top[] =
+    "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM link_dims "
+    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?3 AND ?4 "
+    "GROUP BY value HAVING n > 0 ORDER BY n DESC, value LIMIT 10";
+
 /*
- * Top values read from monthly rollups where a range holds whole months
- * are the very answers of the daily rollups alone: clicks over 14
- * months, with bots, asked for ranges that start and end anywhere.
+ * How many of the ranges' referrers, people and with bots, differ from
+ * the answers of the daily rollups alone (each difference printed).
  */
-static void
-test_months(struct store *s, struct arena *a, const char *file)
+static size_t
+months_differ(struct store *s, struct arena *a, const char *file,
+    int64_t link_id)
 {
-	/* The query before link_dims_months (002_analytics). */
-	static const char	 daily[] =
-	    "SELECT value, sum(visits) + ?5 * sum(bots) AS n FROM link_dims "
-	    "WHERE link_id = ?1 AND dim = ?2 AND day BETWEEN ?3 AND ?4 "
-	    "GROUP BY value HAVING n > 0 ORDER BY n DESC, value LIMIT 10";
 	static const int64_t	 days[][2] = {
 	    { 20400, 20800 }, { 20454, 20819 }, { 20454, 20454 },
 	    { 20454, 20484 }, { 20454, 20485 }, { 20453, 20484 },
 	    { 20455, 20514 }, { 20000, 30000 }, { 20790, 20850 },
 	    { 20500, 20500 }, { 20485, 20515 }, { 20456, 20700 },
+	    { 20820, 20880 }, { 20850, 20877 }, { 20851, 20880 },
 	};
 	struct stats_top	 top[STATS_TOP_MAX];
+	char			*want, got[2048];
+	size_t			 i, k, n, len, bad = 0;
+	int			 b;
+
+	for (i = 0; i < KZ_ARRAY_SIZE(days); i++)
+		for (b = 0; b < 2; b++) {
+			want = raw_top(file, daily_top, link_id, days[i][0],
+			    days[i][1], b);
+			if (store_stats_top(s, a, link_id, "referrer",
+			    days[i][0], days[i][1], b, top, &n) != KZ_OK ||
+			    want == NULL) {
+				bad++;
+				free(want);
+				continue;
+			}
+			for (k = 0, len = 0, got[0] = '\0'; k < n; k++)
+				len += (size_t)snprintf(got + len,
+				    sizeof(got) - len, "%s:%lld,", top[k].value,
+				    (long long)top[k].n);
+			if (strcmp(want, got) != 0) {
+				printf("# days %lld-%lld bots %d:\n#  want %s\n"
+				    "#  got  %s\n", (long long)days[i][0],
+				    (long long)days[i][1], b, want, got);
+				bad++;
+			}
+			free(want);
+		}
+	return bad;
+}
+
+/* Rows where the folded months and their days do not add up to the same. */
+#define MONTHS_OFF_SQL \
+	"SELECT count(*) FROM (SELECT * FROM (SELECT d.link_id, dim, value, " \
+	"sum(visits), sum(bots) FROM link_dims d JOIN link_folds f " \
+	"USING (link_id) WHERE (CAST(strftime('%Y', day * 86400, " \
+	"'unixepoch') AS INTEGER) - 1970) * 12 + CAST(strftime('%m', " \
+	"day * 86400, 'unixepoch') AS INTEGER) - 1 <= f.month " \
+	"GROUP BY 1, 2, 3 EXCEPT SELECT link_id, dim, value, sum(visits), " \
+	"sum(bots) FROM link_dims_months GROUP BY 1, 2, 3) UNION ALL " \
+	"SELECT m.link_id, 0, 0, 0, 0 FROM link_dims_months m " \
+	"LEFT JOIN link_folds f USING (link_id) " \
+	"WHERE f.month IS NULL OR m.month > f.month)"
+
+/*
+ * Top values read from monthly rollups where a range holds whole months
+ * are the very answers of the daily rollups alone: clicks over 14
+ * months, with bots, asked for ranges that start and end anywhere. The
+ * months are folded from the days when a link's next month begins
+ * (008_folds): also when a batch runs from one month into the next, and
+ * when a click comes for a month folded already.
+ */
+static void
+test_months(struct store *s, struct arena *a, const char *file)
+{
 	struct click		 c[256];
 	struct link		 l, out;
-	char			 hosts[16][32], *want, got[2048];
-	size_t			 i, k, n, len, bad = 0;
+	char			 hosts[16][32];
+	size_t			 i, n, k;
 	int64_t			 day, d;
-	int			 b;
 
 	tap_ok(store_month(0) == 0 && store_month(30) == 0 &&
 	    store_month(31) == 1 && store_month(20454) == 672 &&
@@ -630,7 +685,7 @@ test_months(struct store *s, struct arena *a, const char *file)
 	tap_ok(raw_int(file, "SELECT (CAST(strftime('%Y', 20819 * 86400, "
 	    "'unixepoch') AS INTEGER) - 1970) * 12 + CAST(strftime('%m', "
 	    "20819 * 86400, 'unixepoch') AS INTEGER) - 1") ==
-	    store_month(20819), "the months of migration 005");
+	    store_month(20819), "the months of migrations 005 and 008");
 
 	link_init(&l, "", "months", "https://example.com/m");
 	if (!tap_ok(store_link_create(s, a, &l, 0, 7, &out) == KZ_OK,
@@ -655,36 +710,41 @@ test_months(struct store *s, struct arena *a, const char *file)
 			break;
 	}
 	tap_ok(day == 20423 + 430, "clicks on 430 days written");
-	for (i = 0; i < KZ_ARRAY_SIZE(days); i++)
-		for (b = 0; b < 2; b++) {
-			want = raw_top(file, daily, out.id, days[i][0],
-			    days[i][1], b);
-			if (store_stats_top(s, a, out.id, "referrer",
-			    days[i][0], days[i][1], b, top, &n) != KZ_OK ||
-			    want == NULL) {
-				bad++;
-				free(want);
-				continue;
-			}
-			for (k = 0, len = 0, got[0] = '\0'; k < n; k++)
-				len += (size_t)snprintf(got + len,
-				    sizeof(got) - len, "%s:%lld,", top[k].value,
-				    (long long)top[k].n);
-			if (strcmp(want, got) != 0) {
-				printf("# days %lld-%lld bots %d:\n#  want %s\n"
-				    "#  got  %s\n", (long long)days[i][0],
-				    (long long)days[i][1], b, want, got);
-				bad++;
-			}
-			free(want);
-		}
-	tap_ok(bad == 0, "stats_top over %zu ranges: the daily answers",
-	    2 * KZ_ARRAY_SIZE(days));
-	tap_ok(raw_int(file, "SELECT count(*) FROM (SELECT link_id, dim, "
-	    "value, sum(visits), sum(bots) FROM link_dims GROUP BY 1, 2, 3 "
-	    "EXCEPT SELECT link_id, dim, value, sum(visits), sum(bots) FROM "
-	    "link_dims_months GROUP BY 1, 2, 3)") == 0,
-	    "link_dims_months sums to link_dims");
+	tap_ok(months_differ(s, a, file, out.id) == 0,
+	    "stats_top over 30 ranges: the daily answers");
+	tap_ok(raw_int(file, "SELECT month FROM link_folds WHERE link_id = "
+	    "(SELECT id FROM links WHERE code = 'months')") ==
+	    store_month(20852) - 1, "  folded up to the month before the "
+	    "last click's");
+	tap_ok(raw_int(file, MONTHS_OFF_SQL) == 0,
+	    "  the folded months sum to their days; none after them");
+
+	/*
+	 * One batch: a click late by seven months, then clicks from the
+	 * last two days of the last month (day 20852 is 2027-02-03, so
+	 * 2027-02-27 and -28 are days 20876 and 20877) into the next.
+	 */
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < 9; i++) {
+		c[i].link_id = out.id;
+		c[i].ts_ms = (i == 0 ? 20640 : 20876 + (int64_t)i / 3) *
+		    86400000 + (int64_t)i * 1000;
+		c[i].bot = i == 4;
+		c[i].bump = !c[i].bot;
+		c[i].referrer_host = i % 2 == 0 ? "late.example" : hosts[i];
+	}
+	tap_ok(store_month(20877) == store_month(20852) &&
+	    store_month(20878) == store_month(20852) + 1,
+	    "  (days 20876-20877 are the last month's, 20878 the next's)");
+	tap_ok(store_clicks_write(s, c, 9) == KZ_OK,
+	    "a batch with a late click, from one month into the next");
+	tap_ok(months_differ(s, a, file, out.id) == 0,
+	    "  stats_top over 30 ranges: the daily answers");
+	tap_ok(raw_int(file, "SELECT month FROM link_folds WHERE link_id = "
+	    "(SELECT id FROM links WHERE code = 'months')") ==
+	    store_month(20852), "  the last month folded");
+	tap_ok(raw_int(file, MONTHS_OFF_SQL) == 0,
+	    "  the folded months sum to their days; none after them");
 }
 
 /*
@@ -1148,6 +1208,73 @@ test_migrate_counts(void)
 	    raw_int(p, "SELECT count(*) FROM link_counts WHERE link_id = "
 	    "(SELECT max(id) FROM links) + 1000") == 0,
 	    "  a visit to a link that does not exist makes no row");
+	store_close(s);
+	arena_free(a);
+}
+
+/*
+ * Schema 008 on a database of schema 007, whose months are all whole: a
+ * link's last month is left to its days, the months before it are kept
+ * as they were, and the next fold makes the last month from its days.
+ */
+static void
+test_migrate_folds(void)
+{
+	struct arena	*a = arena_create();
+	struct store	*s;
+	struct stats_top top[STATS_TOP_MAX];
+	struct click	 c;
+	char		 err[1024];
+	const char	*p = path("v7.db");
+	size_t		 i, n = 0;
+	int		 ok = 1;
+
+	for (i = 0; i < 7 && i < migrations_count; i++)
+		ok &= raw_exec(p, migrations[i].sql) == 0;
+	/* 2026-01-30 to 2026-02-02 (days 20483-20486): months 672 and 673. */
+	ok &= raw_exec(p, "PRAGMA user_version = 7; "
+	    "INSERT INTO links (id, code, url, created_at, updated_at) VALUES "
+	    "(5, 'folds', 'https://example.com/f', 1, 1); "
+	    "INSERT INTO link_dims (link_id, dim, day, value, visits, bots) "
+	    "VALUES (5, 'referrer', 20483, 'a.example', 3, 1), "
+	    "(5, 'referrer', 20484, 'b.example', 2, 0), "
+	    "(5, 'referrer', 20485, 'a.example', 4, 0), "
+	    "(5, 'referrer', 20486, 'b.example', 6, 2); "
+	    "INSERT INTO link_dims_months (link_id, dim, month, value, visits, "
+	    "bots) VALUES (5, 'referrer', 672, 'a.example', 3, 1), "
+	    "(5, 'referrer', 672, 'b.example', 2, 0), "
+	    "(5, 'referrer', 673, 'a.example', 4, 0), "
+	    "(5, 'referrer', 673, 'b.example', 6, 2)") == 0;
+	tap_ok(a != NULL && ok && migrations_count >= 8,
+	    "a database of schema 7 with two whole months");
+	s = store_open(p, BUSY_MS, err, sizeof(err));
+	if (!tap_ok(s != NULL && store_schema_version(s) >= 8,
+	    "store_open migrates it"))
+		printf("#   %s\n", err);
+	tap_ok(raw_int(p, "SELECT month FROM link_folds WHERE link_id = 5") ==
+	    672 && raw_int(p, "SELECT count(*) FROM link_dims_months") == 2,
+	    "  folded through month 672; the rows of 673 left to the days");
+	tap_ok(raw_int(p, MONTHS_OFF_SQL) == 0,
+	    "  the folded months sum to their days");
+	tap_ok(s != NULL && store_stats_top(s, a, 5, "referrer", 20454, 20513,
+	    true, top, &n) == KZ_OK && n == 2 &&
+	    strcmp(top[0].value, "b.example") == 0 && top[0].n == 10 &&
+	    strcmp(top[1].value, "a.example") == 0 && top[1].n == 8,
+	    "  two whole months read as before: b 10, a 8");
+	memset(&c, 0, sizeof(c));
+	c.link_id = 5;
+	c.ts_ms = 20520 * 86400000LL;	/* 2026-03-08 */
+	c.bump = true;
+	c.referrer_host = "a.example";
+	tap_ok(s != NULL && store_clicks_write(s, &c, 1) == KZ_OK &&
+	    raw_int(p, "SELECT month FROM link_folds WHERE link_id = 5") ==
+	    673 && raw_int(p, MONTHS_OFF_SQL) == 0,
+	    "  a click in March folds February from its days");
+	tap_ok(s != NULL && store_stats_top(s, a, 5, "referrer", 20454, 20540,
+	    false, top, &n) == KZ_OK && n == 2 &&
+	    strcmp(top[0].value, "a.example") == 0 && top[0].n == 8 &&
+	    strcmp(top[1].value, "b.example") == 0 && top[1].n == 8,
+	    "  and the stats count it once: a 8, b 8");
 	store_close(s);
 	arena_free(a);
 }
@@ -1765,6 +1892,7 @@ main(void)
 
 	test_backup();
 	test_migrate_counts();
+	test_migrate_folds();
 	test_power_loss();
 	test_wal_restart();
 
