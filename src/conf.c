@@ -47,7 +47,7 @@ struct conf_num {
 };
 
 static const struct conf_num conf_nums[] = {
-	{ "KURZ_CLICK_BATCH",		4096,	1,		100000 },
+	{ "KURZ_CLICK_BATCH",		16384,	1,		100000 },
 	{ "KURZ_CLICK_FLUSH_MS",	1000,	10,		60000 },
 	{ "KURZ_CODE_LENGTH",		7,	KZ_CODE_GEN_MIN, KZ_CODE_GEN_MAX },
 	{ "KURZ_URL_MAX",		2048,	KZ_URL_MIN,	KZ_URL_MAX },

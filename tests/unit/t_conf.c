@@ -53,7 +53,7 @@ test_defaults(void)
 		memset(&c, 0xa5, sizeof(c));
 		tap_ok(conf_load(&c, lookup, err, sizeof(err)) == 0,
 		    "conf_load %s", pass == 0 ? "nothing set" : "all empty");
-		tap_ok(c.click_batch == 4096, "  click_batch 4096");
+		tap_ok(c.click_batch == 16384, "  click_batch 16384");
 		tap_ok(c.click_flush_ms == 1000, "  click_flush_ms 1000");
 		tap_ok(c.code_length == 7, "  code_length 7");
 		tap_ok(c.url_max == 2048, "  url_max 2048");
